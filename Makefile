@@ -1,0 +1,63 @@
+# The two commands of the README: `make run` and `make test`. Both set up everything they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run test setup setup-dev system-test-deps migrate demo lint format
+
+help: ## Show the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+run: setup ## Set up, migrate, load the demo, create an admin, serve http://127.0.0.1:8000
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	$(MANAGE) ensure_admin
+	@echo "Serving the site on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: setup-dev system-test-deps ## Set up, then lint, check migrations and run the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=hub.settings.test $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=hub.settings.test $(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest
+
+setup: $(VENV)/.installed ## Create the virtualenv and install the runtime requirements
+
+setup-dev: $(VENV)/.installed-dev
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	# Debian's Python needs python3-venv (ensurepip) before it can create a virtualenv.
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+system-test-deps: ## Install Debian's chromium for the browser tests (Playwright drives it; no browser download)
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
+
+migrate: setup ## Apply migrations
+	$(MANAGE) migrate --noinput
+
+demo: migrate ## Load (or refresh) the demo content
+	$(MANAGE) load_demo
+
+lint: setup-dev ## ruff lint and format check
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: setup-dev ## Format and fix imports
+	$(BIN)/ruff check --fix . && $(BIN)/ruff format .

@@ -1,0 +1,1 @@
+"""The video pipeline: upload, transcoding to an HLS ladder, posters (issue: video). Not built yet."""

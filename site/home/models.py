@@ -1,0 +1,49 @@
+from django.db.models import Count, Q
+
+from wagtail.admin.panels import FieldPanel
+from wagtail.api import APIField
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cases.models import CasePage
+from microcourses.models import MicroCoursePage
+from resources.models import CapabilityArea, PolicyDocumentPage, ResourcePage
+
+
+class HomePage(Page):
+    intro = RichTextField("导语", blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    api_fields = [APIField("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["resources.LibraryIndexPage", "cases.CaseIndexPage", "resources.NoticeIndexPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "首页"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        public = ResourcePage.objects.live().public()
+        context["capabilities"] = CapabilityArea.objects.annotate(
+            resource_count=Count("resources", filter=Q(resources__in=public.values("pk")), distinct=True)
+        )
+        context["courses"] = (
+            MicroCoursePage.objects.live()
+            .public()
+            .select_related("lecturer", "center", "course_type", "requirement")
+            .prefetch_related("capabilities")
+            .order_by("-first_published_at", "-pk")[:6]
+        )
+        context["cases"] = (
+            CasePage.objects.live()
+            .public()
+            .select_related("center")
+            .prefetch_related("capabilities")
+            .order_by("-first_published_at", "-pk")[:4]
+        )
+        context["notices"] = PolicyDocumentPage.objects.live().public().order_by("-publication_date", "-pk")[:6]
+        return context

@@ -1,0 +1,188 @@
+"""Micro-courses (微课 / 网络课程) and ordered series of them (系列微课)."""
+
+from django import forms
+from django.db import models
+
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.api import APIField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from resources.forms import ResourcePageForm
+from resources.models import (
+    CareerStage,
+    CourseType,
+    Expert,
+    Requirement,
+    ResourcePage,
+    Tier,
+    TrainingCenter,
+    codes,
+)
+
+
+class MicroCoursePage(ResourcePage):
+    lecturer = models.ForeignKey(
+        Expert, verbose_name="主讲人", null=True, blank=True, on_delete=models.SET_NULL, related_name="courses"
+    )
+    stages = ParentalManyToManyField(CareerStage, verbose_name="培训对象", blank=True, related_name="courses")
+    course_type = models.ForeignKey(
+        CourseType, verbose_name="课程类型", null=True, blank=True, on_delete=models.PROTECT, related_name="courses"
+    )
+    requirement = models.ForeignKey(
+        Requirement, verbose_name="课程性质", null=True, blank=True, on_delete=models.PROTECT, related_name="courses"
+    )
+    tier = models.ForeignKey(
+        Tier, verbose_name="培训层级", null=True, blank=True, on_delete=models.PROTECT, related_name="courses"
+    )
+    # Until the video pipeline probes it from the file, the length comes from the import.
+    duration_seconds = models.PositiveIntegerField("时长（秒）", null=True, blank=True)
+    learning_hours = models.DecimalField("学时", max_digits=4, decimal_places=2, null=True, blank=True)
+    transcript = models.TextField("讲稿 / 字幕文本", blank=True)
+
+    resource_kind = "microcourse"
+    resource_kind_label = "微课"
+    resource_kind_order = 1
+    is_creatable = True
+    base_form_class = ResourcePageForm
+
+    content_panels = ResourcePage.content_panels + [
+        FieldPanel("lecturer"),
+        MultiFieldPanel(
+            [
+                FieldPanel("center"),
+                FieldPanel("capabilities", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("stages", widget=forms.CheckboxSelectMultiple),
+                FieldRowPanel([FieldPanel("course_type"), FieldPanel("requirement"), FieldPanel("tier")]),
+            ],
+            heading="分类（资源库筛选）",
+        ),
+        FieldRowPanel([FieldPanel("duration_seconds"), FieldPanel("learning_hours")]),
+        FieldPanel("body"),
+        FieldPanel("transcript"),
+        InlinePanel("attachments", label="附件"),
+    ]
+    search_fields = ResourcePage.search_fields + [
+        index.SearchField("transcript"),
+        index.RelatedFields("lecturer", [index.SearchField("name")]),
+        index.FilterField("stages"),
+        index.FilterField("course_type"),
+        index.FilterField("requirement"),
+        index.FilterField("tier"),
+    ]
+    api_fields = ResourcePage.api_fields + [
+        APIField("lecturer_name"),
+        APIField("stage_codes"),
+        APIField("course_type_code"),
+        APIField("requirement_code"),
+        APIField("tier_code"),
+        APIField("duration_seconds"),
+        APIField("learning_hours"),
+        APIField("transcript"),
+    ]
+
+    parent_page_types = ["resources.CenterSectionPage", "resources.LibraryIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "微课"
+        verbose_name_plural = "微课"
+
+    @property
+    def lecturer_name(self):
+        return self.lecturer.name if self.lecturer_id else None
+
+    @property
+    def stage_codes(self):
+        return codes(self.stages)
+
+    @property
+    def course_type_code(self):
+        return self.course_type.code if self.course_type_id else None
+
+    @property
+    def requirement_code(self):
+        return self.requirement.code if self.requirement_id else None
+
+    @property
+    def tier_code(self):
+        return self.tier.code if self.tier_id else None
+
+    @property
+    def duration_minutes(self):
+        if self.duration_seconds is None:
+            return None
+        return max(1, round(self.duration_seconds / 60))
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["series_memberships"] = series_memberships(self)
+        return context
+
+
+def series_memberships(course):
+    """Each live series this course belongs to, with its neighbours for previous/next links."""
+    memberships = []
+    items = SeriesItem.objects.filter(course=course, page__in=CourseSeriesPage.objects.live().public())
+    for item in items.select_related("page"):
+        siblings = list(item.page.live_items())
+        position = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
+        memberships.append(
+            {
+                "series": item.page,
+                "position": position + 1,
+                "count": len(siblings),
+                "previous": siblings[position - 1].course if position > 0 else None,
+                "next": siblings[position + 1].course if position + 1 < len(siblings) else None,
+            }
+        )
+    return memberships
+
+
+class CourseSeriesPage(Page):
+    summary = models.TextField("摘要", blank=True)
+    center = models.ForeignKey(
+        TrainingCenter, verbose_name="培训研修中心", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    base_form_class = ResourcePageForm
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("center"),
+        InlinePanel("items", label="系列中的微课（按顺序）", min_num=1),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("summary")]
+    api_fields = [APIField("summary"), APIField("course_list")]
+
+    parent_page_types = ["resources.CenterSectionPage", "resources.LibraryIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "系列微课"
+        verbose_name_plural = "系列微课"
+
+    @property
+    def course_list(self):
+        return [{"id": item.course_id, "title": item.course.title} for item in self.live_items()]
+
+    def live_items(self):
+        """The series' courses a reader may see: drafts and private courses are left out."""
+        visible = MicroCoursePage.objects.live().public()
+        return self.items.filter(course__in=visible).select_related("course", "course__lecturer")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["items"] = self.live_items()
+        return context
+
+
+class SeriesItem(Orderable):
+    page = ParentalKey(CourseSeriesPage, related_name="items", on_delete=models.CASCADE)
+    course = models.ForeignKey(MicroCoursePage, verbose_name="微课", on_delete=models.CASCADE, related_name="+")
+
+    panels = [PageChooserPanel("course", "microcourses.MicroCoursePage")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "系列条目"
+        verbose_name_plural = "系列条目"

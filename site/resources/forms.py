@@ -1,0 +1,15 @@
+from wagtail.admin.forms import WagtailAdminPageForm
+
+
+class ResourcePageForm(WagtailAdminPageForm):
+    """A resource created inside a center's section belongs to that center: the field is
+    filled in and locked, so the library's center facet always matches the tree."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        section = getattr(self.parent_page, "specific", None)
+        center = getattr(section, "center", None)
+        if center is not None and "center" in self.fields:
+            self.fields["center"].initial = center.pk
+            self.fields["center"].disabled = True
+            self.fields["center"].help_text = "由所在的中心专区决定。"

@@ -1,0 +1,246 @@
+"""The menu-style library: facets combined in the URL (`?capability=mental_health&stage=new`),
+a count beside every option, pagination, and a constant number of SQL queries per page.
+
+Values of one facet are OR-ed, facets are AND-ed. Each facet's counts are computed with every
+*other* facet applied (disjunctive faceting), so a reader sees how many results each
+alternative would give without first removing their own choice.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+
+from .models import (
+    CapabilityArea,
+    CareerStage,
+    CourseType,
+    Requirement,
+    ResourcePage,
+    Tier,
+    TrainingCenter,
+    paginate,
+    resource_models,
+)
+
+TOP_TAGS = 20
+
+SORTS = {
+    "newest": ("最新发布", ["-first_published_at", "-pk"]),
+    "oldest": ("最早发布", ["first_published_at", "pk"]),
+    "title": ("按标题", ["title", "pk"]),
+}
+DEFAULT_SORT = "newest"
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str  # the URL parameter
+    label: str
+    lookup: str  # ORM path compared with the option codes
+    vocabulary: type | None = None  # model whose rows are the options (code, label)
+    label_field: str = "label"
+
+    def options(self):
+        """(code, label, value in the database) for every option, in menu order."""
+        if self.name == "kind":
+            return [(m.resource_kind, m.resource_kind_label, m._meta.model_name) for m in resource_models()]
+        rows = self.vocabulary.objects.order_by(*self.vocabulary._meta.ordering).values_list("code", self.label_field)
+        return [(code, label, code) for code, label in rows]
+
+    def db_values(self, codes):
+        if self.name == "kind":
+            by_kind = {m.resource_kind: m._meta.model_name for m in resource_models()}
+            return [by_kind.get(code, code) for code in codes]
+        return list(codes)
+
+
+FACETS = [
+    Facet("kind", "资源类型", "content_type__model"),
+    Facet("capability", "能力方向", "capabilities__code", CapabilityArea),
+    Facet("stage", "培训对象", "microcoursepage__stages__code", CareerStage),
+    Facet("course_type", "课程类型", "microcoursepage__course_type__code", CourseType),
+    Facet("requirement", "课程性质", "microcoursepage__requirement__code", Requirement),
+    Facet("tier", "培训层级", "microcoursepage__tier__code", Tier),
+    Facet("center", "培训研修中心", "center__code", TrainingCenter, label_field="name"),
+    Facet("tag", "标签", "tags__name"),
+]
+FACETS_BY_NAME = {f.name: f for f in FACETS}
+
+
+@dataclass
+class Option:
+    code: str
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+@dataclass
+class FacetResult:
+    facet: Facet
+    options: list[Option] = field(default_factory=list)
+
+    @property
+    def name(self):
+        return self.facet.name
+
+    @property
+    def label(self):
+        return self.facet.label
+
+    @property
+    def any_selected(self):
+        return any(o.selected for o in self.options)
+
+
+def base_queryset():
+    """Live, public resources only: drafts and view-restricted pages never reach the library."""
+    return ResourcePage.objects.live().public()
+
+
+def listing_queryset(queryset):
+    """Everything a library row shows, fetched in a fixed number of queries."""
+    return queryset.select_related(
+        "content_type",
+        "center",
+        "microcoursepage__lecturer",
+        "microcoursepage__course_type",
+        "microcoursepage__requirement",
+        "microcoursepage__tier",
+        "casepage",
+        "policydocumentpage",
+    ).prefetch_related("capabilities", "tags", "microcoursepage__stages")
+
+
+class LibraryQuery:
+    def __init__(self, request, fixed=None):
+        self.request = request
+        self.fixed = fixed or {}  # facet name -> codes imposed by the page (a center's section)
+        self.selected = {}
+        for facet in FACETS:
+            if facet.name in self.fixed:
+                continue
+            values = [v.strip() for v in request.GET.getlist(facet.name) if v.strip()]
+            if values:
+                self.selected[facet.name] = list(dict.fromkeys(values))
+        self.q = request.GET.get("q", "").strip()[:100]
+        self.sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else DEFAULT_SORT
+
+    # -- filtering ---------------------------------------------------------
+
+    def _filter(self, queryset, filters):
+        for name, codes in filters.items():
+            facet = FACETS_BY_NAME[name]
+            # A subquery keeps many-to-many filters from duplicating rows.
+            matching = ResourcePage.objects.filter(**{f"{facet.lookup}__in": facet.db_values(codes)})
+            queryset = queryset.filter(pk__in=matching.values("pk"))
+        if self.q:
+            queryset = queryset.filter(Q(title__icontains=self.q) | Q(summary__icontains=self.q))
+        return queryset
+
+    def filtered(self, exclude=None):
+        filters = {**self.fixed, **{k: v for k, v in self.selected.items() if k != exclude}}
+        return self._filter(base_queryset(), filters)
+
+    # -- URLs --------------------------------------------------------------
+
+    def _params(self, selected=None, **extra):
+        selected = self.selected if selected is None else selected
+        pairs = [(name, code) for name, codes in selected.items() for code in codes]
+        if self.q:
+            pairs.append(("q", self.q))
+        if self.sort != DEFAULT_SORT:
+            pairs.append(("sort", self.sort))
+        pairs.extend((k, v) for k, v in extra.items() if v is not None)
+        return pairs
+
+    def url_with(self, name, code):
+        """The URL that toggles one option, back on page 1."""
+        selected = {k: list(v) for k, v in self.selected.items()}
+        codes = selected.setdefault(name, [])
+        if code in codes:
+            codes.remove(code)
+        else:
+            codes.append(code)
+        return "?" + urlencode(self._params({k: v for k, v in selected.items() if v}))
+
+    def page_url(self, number):
+        return "?" + urlencode(self._params(page=number))
+
+    def sort_url(self, sort):
+        pairs = [(k, v) for k, v in self._params() if k != "sort"]
+        if sort != DEFAULT_SORT:
+            pairs.append(("sort", sort))
+        return "?" + urlencode(pairs)
+
+    # -- facets ------------------------------------------------------------
+
+    def _counts(self, facet):
+        rows = (
+            self.filtered(exclude=facet.name)
+            .order_by()
+            .values(facet.lookup)
+            .annotate(n=Count("pk", distinct=True))
+            .values_list(facet.lookup, "n")
+        )
+        return {value: n for value, n in rows if value is not None}
+
+    def facet_results(self):
+        results = []
+        for facet in FACETS:
+            if facet.name in self.fixed:
+                continue
+            counts = self._counts(facet)
+            chosen = self.selected.get(facet.name, [])
+            if facet.name == "tag":
+                top = sorted(counts, key=lambda name: (-counts[name], name))[:TOP_TAGS]
+                options = [(name, name, name) for name in top + [c for c in chosen if c not in top]]
+            else:
+                options = facet.options()
+            result = FacetResult(facet)
+            for code, label, db_value in options:
+                result.options.append(
+                    Option(code, label, counts.get(db_value, 0), code in chosen, self.url_with(facet.name, code))
+                )
+            results.append(result)
+        return results
+
+    # -- the whole result --------------------------------------------------
+
+    def run(self):
+        facets = self.facet_results()
+        items = listing_queryset(self.filtered().order_by(*SORTS[self.sort][1]))
+        page = paginate(self.request, items)
+        labels = {(f.name, o.code): o.label for f in facets for o in f.options}
+        active = [
+            {
+                "facet": FACETS_BY_NAME[name].label,
+                "label": labels.get((name, code), code),
+                "remove_url": self.url_with(name, code),
+            }
+            for name, codes in self.selected.items()
+            for code in codes
+        ]
+        return {
+            "page": page,
+            "total": page.paginator.count,
+            "facets": facets,
+            "active": active,
+            "q": self.q,
+            "sort": self.sort,
+            "sorts": [{"code": c, "label": label, "url": self.sort_url(c)} for c, (label, _) in SORTS.items()],
+            "page_urls": {
+                "previous": self.page_url(page.previous_page_number()) if page.has_previous() else None,
+                "next": self.page_url(page.next_page_number()) if page.has_next() else None,
+            },
+            "page_links": [
+                {
+                    "number": n,
+                    "url": None if n == page.paginator.ELLIPSIS else self.page_url(n),
+                    "current": n == page.number,
+                }
+                for n in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+            ],
+        }

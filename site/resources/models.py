@@ -1,0 +1,429 @@
+"""The shared library: controlled vocabularies, training centers, experts, the common
+base of every resource page, the library index, and policy documents (notices)."""
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.utils.functional import cached_property
+
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
+from wagtail.documents import get_document_model_string
+from wagtail.fields import RichTextField, StreamField
+from wagtail.images import get_image_model_string
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .blocks import BaseStreamBlock
+
+# ---------------------------------------------------------------------------
+# Controlled vocabularies (DESIGN.md). Codes are stable identifiers used in URLs,
+# filters, the import format and the API; labels are what people read.
+# ---------------------------------------------------------------------------
+
+
+class Taxonomy(models.Model):
+    code = models.SlugField(
+        "代码",
+        max_length=40,
+        unique=True,
+        help_text="稳定标识，用于网址、筛选、导入和接口；创建后请勿修改。",
+    )
+    label = models.CharField("名称", max_length=100)
+    description = models.TextField("说明", blank=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    panels = [FieldPanel("code"), FieldPanel("label"), FieldPanel("description"), FieldPanel("sort_order")]
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.label
+
+
+class CapabilityArea(Taxonomy):
+    class Meta(Taxonomy.Meta):
+        verbose_name = "能力方向"
+        verbose_name_plural = "能力方向"
+
+
+class CareerStage(Taxonomy):
+    class Meta(Taxonomy.Meta):
+        verbose_name = "培训对象"
+        verbose_name_plural = "培训对象"
+
+
+class CourseType(Taxonomy):
+    class Meta(Taxonomy.Meta):
+        verbose_name = "课程类型"
+        verbose_name_plural = "课程类型"
+
+
+class Requirement(Taxonomy):
+    class Meta(Taxonomy.Meta):
+        verbose_name = "课程性质"
+        verbose_name_plural = "课程性质"
+
+
+class Tier(Taxonomy):
+    class Meta(Taxonomy.Meta):
+        verbose_name = "培训层级"
+        verbose_name_plural = "培训层级"
+
+
+class TrainingCenter(index.Indexed, models.Model):
+    code = models.SlugField("代码", max_length=40, unique=True, help_text="稳定标识，用于网址和导入。")
+    name = models.CharField("中心名称", max_length=200)
+    host_university = models.CharField("依托高校", max_length=200, blank=True)
+    theme = models.CharField("培训主题", max_length=200, blank=True)
+    province = models.CharField("所在省份", max_length=50, blank=True)
+    description = models.TextField("简介", blank=True)
+
+    panels = [
+        FieldPanel("code"),
+        FieldPanel("name"),
+        FieldPanel("host_university"),
+        FieldPanel("theme"),
+        FieldPanel("province"),
+        FieldPanel("description"),
+    ]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("host_university"),
+        index.SearchField("theme"),
+        index.FilterField("code"),
+    ]
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "培训研修中心"
+        verbose_name_plural = "培训研修中心"
+
+    def __str__(self):
+        return self.name
+
+
+class Expert(index.Indexed, models.Model):
+    class Level(models.TextChoices):
+        NATIONAL = "national", "国家级"
+        PROVINCIAL = "provincial", "省级"
+        SCHOOL = "school", "校级"
+
+    name = models.CharField("姓名", max_length=100, unique=True)
+    title = models.CharField("职称 / 职务", max_length=100, blank=True)
+    organisation = models.CharField("工作单位", max_length=200, blank=True)
+    level = models.CharField("师资级别", max_length=20, choices=Level.choices, default=Level.SCHOOL)
+    photo = models.ForeignKey(
+        get_image_model_string(),
+        verbose_name="照片",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    bio = models.TextField("简介", blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("title"),
+        FieldPanel("organisation"),
+        FieldPanel("level"),
+        FieldPanel("photo"),
+        FieldPanel("bio"),
+    ]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("organisation"),
+        index.FilterField("level"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "专家（师资）"
+        verbose_name_plural = "师资库"
+
+    def __str__(self):
+        return self.name
+
+
+# ---------------------------------------------------------------------------
+# The common base of every resource the library holds.
+# ---------------------------------------------------------------------------
+
+
+class ResourceTag(TaggedItemBase):
+    content_object = ParentalKey("resources.ResourcePage", related_name="tagged_items", on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = "资源标签"
+
+
+class ResourceAttachment(Orderable):
+    page = ParentalKey("resources.ResourcePage", related_name="attachments", on_delete=models.CASCADE)
+    document = models.ForeignKey(
+        get_document_model_string(), verbose_name="文件", on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField("显示名称", max_length=255, blank=True, help_text="留空则使用文件标题。")
+
+    panels = [FieldPanel("document"), FieldPanel("title")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+
+    @property
+    def display_title(self):
+        return self.title or self.document.title
+
+
+def codes(manager):
+    return [item.code for item in manager.all()]
+
+
+class ResourcePage(Page):
+    """Concrete (multi-table) base of micro-courses, cases and policy documents, so that
+    the library can list, count and filter every kind of resource in one query."""
+
+    summary = models.TextField("摘要", blank=True, help_text="一两句话说明内容，显示在列表和搜索结果中。")
+    body = StreamField(BaseStreamBlock(), verbose_name="正文", blank=True)
+    center = models.ForeignKey(
+        TrainingCenter,
+        verbose_name="培训研修中心",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resources",
+    )
+    capabilities = ParentalManyToManyField(
+        CapabilityArea, verbose_name="能力方向", blank=True, related_name="resources"
+    )
+    tags = ClusterTaggableManager("标签", through=ResourceTag, blank=True)
+
+    # Only the concrete kinds below are created by editors.
+    is_creatable = False
+    resource_kind = ""
+    resource_kind_label = ""
+    resource_kind_order = 0
+
+    content_panels = Page.content_panels + [FieldPanel("summary")]
+    promote_panels = Page.promote_panels + [FieldPanel("tags")]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.RelatedFields("center", [index.SearchField("name")]),
+        index.FilterField("center"),
+        index.FilterField("capabilities"),
+    ]
+
+    api_fields = [
+        APIField("summary"),
+        APIField("body"),
+        APIField("center_code"),
+        APIField("capability_codes"),
+        APIField("tag_names"),
+        APIField("attachment_list"),
+    ]
+
+    class Meta:
+        verbose_name = "资源"
+        verbose_name_plural = "资源"
+
+    @property
+    def center_code(self):
+        return self.center.code if self.center_id else None
+
+    @property
+    def capability_codes(self):
+        return codes(self.capabilities)
+
+    @property
+    def tag_names(self):
+        return [tag.name for tag in self.tags.all()]
+
+    @property
+    def attachment_list(self):
+        return [{"title": a.display_title, "url": a.document.url} for a in self.attachments.all()]
+
+    @cached_property
+    def detail(self):
+        """The concrete page (micro-course, case, policy) behind a library row, taken from
+        the row's select_related join rather than by one more query per row."""
+        if type(self) is not ResourcePage:
+            return self
+        model = self.content_type.model_class()
+        try:
+            return getattr(self, model._meta.model_name)
+        except (AttributeError, ObjectDoesNotExist):
+            return self.specific
+
+    def get_kind_label(self):
+        return type(self.detail).resource_kind_label
+
+
+def resource_models():
+    """The concrete resource kinds, in the order the library shows them."""
+    models_ = [m for m in apps.get_models() if issubclass(m, ResourcePage) and m is not ResourcePage]
+    return sorted(models_, key=lambda m: m.resource_kind_order)
+
+
+def paginate(request, queryset, per_page=None):
+    paginator = Paginator(queryset, per_page or settings.LIBRARY_PAGE_SIZE)
+    try:
+        return paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
+
+
+# ---------------------------------------------------------------------------
+# The library (menu-style, all centers together) and each center's section.
+# ---------------------------------------------------------------------------
+
+
+class LibraryIndexPage(Page):
+    intro = RichTextField("导语", blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    api_fields = [APIField("intro")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["resources.CenterSectionPage", "microcourses.MicroCoursePage", "microcourses.CourseSeriesPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "资源库首页"
+
+    def get_context(self, request, *args, **kwargs):
+        from .library import LibraryQuery
+
+        context = super().get_context(request, *args, **kwargs)
+        context["library"] = LibraryQuery(request).run()
+        return context
+
+
+class CenterSectionPage(Page):
+    """One per training center: its micro-courses, series and cases live below it, so
+    that Wagtail's tree permissions can give each center's editors their own branch."""
+
+    center = models.OneToOneField(
+        TrainingCenter, verbose_name="培训研修中心", on_delete=models.PROTECT, related_name="section"
+    )
+    intro = RichTextField("导语", blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("center"), FieldPanel("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    api_fields = [APIField("center_code"), APIField("intro")]
+
+    parent_page_types = ["resources.LibraryIndexPage"]
+    subpage_types = ["microcourses.MicroCoursePage", "microcourses.CourseSeriesPage", "cases.CasePage"]
+
+    class Meta:
+        verbose_name = "中心专区"
+
+    @property
+    def center_code(self):
+        return self.center.code
+
+    def get_context(self, request, *args, **kwargs):
+        from .library import LibraryQuery
+
+        context = super().get_context(request, *args, **kwargs)
+        context["library"] = LibraryQuery(request, fixed={"center": [self.center.code]}).run()
+        context["library_url"] = self.get_parent().get_url(request)
+        return context
+
+
+# ---------------------------------------------------------------------------
+# Notices and policy documents, shown like a government disclosure page.
+# ---------------------------------------------------------------------------
+
+
+class NoticeIndexPage(Page):
+    intro = RichTextField("导语", blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    api_fields = [APIField("intro")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["resources.PolicyDocumentPage"]
+
+    class Meta:
+        verbose_name = "通知公告栏目"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        notices = (
+            PolicyDocumentPage.objects.child_of(self)
+            .live()
+            .public()
+            .order_by("-publication_date", "-first_published_at")
+        )
+        categories = sorted({c for c in notices.values_list("category", flat=True) if c})
+        category = request.GET.get("category", "")
+        if category:
+            notices = notices.filter(category=category)
+        context.update(notices=paginate(request, notices), categories=categories, category=category)
+        return context
+
+
+class PolicyDocumentPage(ResourcePage):
+    index_number = models.CharField("信息索引", max_length=100, blank=True)
+    issuer = models.CharField("发文机构", max_length=200, blank=True)
+    doc_number = models.CharField("发文字号", max_length=100, blank=True)
+    publication_date = models.DateField("生成日期", null=True, blank=True)
+    category = models.CharField("信息类别", max_length=100, blank=True)
+
+    resource_kind = "policy"
+    resource_kind_label = "政策文件"
+    resource_kind_order = 3
+    is_creatable = True
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("index_number"),
+                FieldPanel("issuer"),
+                FieldPanel("doc_number"),
+                FieldPanel("publication_date"),
+                FieldPanel("category"),
+            ],
+            heading="公开信息",
+        ),
+        FieldPanel("summary", heading="内容概述"),
+        FieldPanel("body"),
+        InlinePanel("attachments", label="附件"),
+    ]
+    search_fields = ResourcePage.search_fields + [
+        index.SearchField("issuer"),
+        index.SearchField("doc_number"),
+        index.FilterField("publication_date"),
+        index.FilterField("category"),
+    ]
+    api_fields = ResourcePage.api_fields + [
+        APIField("index_number"),
+        APIField("issuer"),
+        APIField("doc_number"),
+        APIField("publication_date"),
+        APIField("category"),
+    ]
+
+    parent_page_types = ["resources.NoticeIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "政策文件 / 通知"
+        verbose_name_plural = "政策文件 / 通知"

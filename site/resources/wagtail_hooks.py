@@ -1,0 +1,57 @@
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import CapabilityArea, CareerStage, CourseType, Expert, Requirement, Tier, TrainingCenter
+
+
+class TaxonomyViewSet(SnippetViewSet):
+    list_display = ["label", "code", "sort_order"]
+    ordering = ["sort_order", "code"]
+    search_fields = ["label", "code"]
+    add_to_admin_menu = False
+
+
+def taxonomy_viewset(model_, icon_):
+    return type(f"{model_.__name__}ViewSet", (TaxonomyViewSet,), {"model": model_, "icon": icon_})
+
+
+class TaxonomyGroup(SnippetViewSetGroup):
+    menu_label = "分类体系"
+    menu_icon = "list-ul"
+    menu_order = 300
+    items = [
+        taxonomy_viewset(CapabilityArea, "pick"),
+        taxonomy_viewset(CareerStage, "group"),
+        taxonomy_viewset(CourseType, "form"),
+        taxonomy_viewset(Requirement, "tasks"),
+        taxonomy_viewset(Tier, "order"),
+    ]
+
+
+class TrainingCenterViewSet(SnippetViewSet):
+    model = TrainingCenter
+    icon = "home"
+    menu_label = "培训研修中心"
+    list_display = ["name", "code", "host_university", "theme", "province"]
+    list_filter = ["province"]
+    search_fields = ["name", "code", "host_university", "theme"]
+
+
+class ExpertViewSet(SnippetViewSet):
+    model = Expert
+    icon = "user"
+    menu_label = "师资库"
+    list_display = ["name", "title", "organisation", "level"]
+    list_filter = ["level"]
+    search_fields = ["name", "organisation"]
+
+
+class LibraryGroup(SnippetViewSetGroup):
+    menu_label = "中心与师资"
+    menu_icon = "site"
+    menu_order = 250
+    items = [TrainingCenterViewSet, ExpertViewSet]
+
+
+register_snippet(TaxonomyGroup)
+register_snippet(LibraryGroup)
