@@ -1,0 +1,43 @@
+"""The open API (Wagtail API v2) serves live public pages with their facets, never drafts."""
+
+import pytest
+
+from wagtail.models import PageViewRestriction
+
+from . import factories
+
+
+@pytest.mark.django_db
+def test_api_lists_micro_courses_with_their_facets(client, make_course):
+    course = make_course(title="谈心谈话的技巧", capabilities=["mental_health"], stages=["new"], tags=["谈心谈话"])
+    response = client.get("/api/v2/pages/", {"type": "microcourses.MicroCoursePage", "fields": "*"})
+    assert response.status_code == 200
+    [item] = response.json()["items"]
+    assert item["title"] == "谈心谈话的技巧"
+    assert item["capability_codes"] == ["mental_health"]
+    assert item["stage_codes"] == ["new"]
+    assert item["tag_names"] == ["谈心谈话"]
+    assert item["course_type_code"] == "theory"
+    assert item["lecturer_name"] == course.lecturer.name
+    assert item["center_code"] == "bnu"
+
+
+@pytest.mark.django_db
+def test_api_never_serves_drafts_or_private_pages(client, make_course):
+    make_course(title="公开课")
+    make_course(title="草稿课", live=False)
+    private = make_course(title="内部课")
+    PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.PASSWORD, password="x")
+    titles = {
+        i["title"] for i in client.get("/api/v2/pages/", {"type": "microcourses.MicroCoursePage"}).json()["items"]
+    }
+    assert titles == {"公开课"}
+
+
+@pytest.mark.django_db
+def test_api_serves_policy_metadata(client, tree):
+    factories.PolicyDocumentPageFactory(parent=tree["notices"], doc_number="教思政厅函〔2023〕5号")
+    response = client.get("/api/v2/pages/", {"type": "resources.PolicyDocumentPage", "fields": "*"})
+    [item] = response.json()["items"]
+    assert item["doc_number"] == "教思政厅函〔2023〕5号"
+    assert item["issuer"] == "教育部办公厅" and item["publication_date"] == "2023-05-05"
