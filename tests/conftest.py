@@ -1,10 +1,21 @@
+import shutil
+
 import pytest
+
+from django.conf import settings as django_settings
 
 from wagtail.models import Page, Site
 
 from home.models import HomePage
 
 from . import factories
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _remove_test_media():
+    """Test settings put uploads in a fresh temporary folder; remove it when the run ends."""
+    yield
+    shutil.rmtree(django_settings.MEDIA_ROOT, ignore_errors=True)
 
 
 @pytest.fixture

@@ -93,6 +93,8 @@ class ResourcePageFactory(wagtail_factories.PageFactory):
     """Sets the many-to-many taxonomies and tags from lists of codes/names."""
 
     summary = factory.Faker("sentence", locale="zh_CN")
+    # Chinese titles slugify to (almost) nothing: give every page its own slug.
+    slug = factory.Sequence(lambda n: f"resource-{n}")
 
     @factory.post_generation
     def capabilities(obj, create, codes, **kwargs):
@@ -158,6 +160,7 @@ class CourseSeriesPageFactory(wagtail_factories.PageFactory):
         model = CourseSeriesPage
 
     title = factory.Sequence(lambda n: f"系列{n}")
+    slug = factory.Sequence(lambda n: f"series-{n}")
     summary = "按顺序学习"
 
 

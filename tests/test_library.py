@@ -145,7 +145,7 @@ class TestPaginationAndQueries:
         response = client.get(tree["library"].url, {"capability": "mental_health", "page": 3})
         library = response.context["library"]
         assert library["total"] == 12 and len(library["page"]) == 2
-        assert "capability=mental_health" in library["page_urls"]["previous"]
+        assert "capability=mental_health" in library["pagination"]["previous"]
         assert client.get(tree["library"].url, {"page": "abc"}).status_code == 200
         assert client.get(tree["library"].url, {"page": 999}).status_code == 200
 

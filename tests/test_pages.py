@@ -130,3 +130,17 @@ class TestAccess:
         response = client.get("/no-such-page/")
         assert response.status_code == 404
         assert "页面" in response.text
+
+
+@pytest.mark.django_db
+def test_case_index_pagination_keeps_the_filter(client, tree, settings):
+    settings.LIBRARY_PAGE_SIZE = 3
+    for i in range(7):
+        factories.CasePageFactory(parent=tree["cases"], title=f"学风案例{i}", capabilities=["study_style"])
+    factories.CasePageFactory(parent=tree["cases"], title="其他案例", capabilities=["research"])
+    response = client.get(tree["cases"].url, {"capability": "study_style", "page": 3})
+    pagination = response.context["pagination"]
+    assert [link["number"] for link in pagination["links"]] == [1, 2, 3]
+    assert pagination["previous"] == "?capability=study_style&page=2" and pagination["next"] is None
+    assert "学风案例0" in response.text and "其他案例" not in response.text
+    assert 'href="?capability=study_style&amp;page=2"' in response.text

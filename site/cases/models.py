@@ -11,7 +11,7 @@ from wagtail.search import index
 
 from resources.blocks import RICH_TEXT_FEATURES
 from resources.forms import ResourcePageForm
-from resources.models import CapabilityArea, ResourcePage, paginate
+from resources.models import CapabilityArea, ResourcePage, paginate, pagination_links
 
 
 class CaseIndexPage(Page):
@@ -43,8 +43,10 @@ class CaseIndexPage(Page):
         capability = request.GET.get("capability", "")
         if capability:
             cases = cases.filter(capabilities__code=capability)
+        page = paginate(request, cases)
         context.update(
-            cases=paginate(request, cases),
+            cases=page,
+            pagination=pagination_links(request, page),
             capabilities=CapabilityArea.objects.all(),
             capability=capability,
         )

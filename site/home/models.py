@@ -30,7 +30,7 @@ class HomePage(Page):
         public = ResourcePage.objects.live().public()
         context["capabilities"] = CapabilityArea.objects.annotate(
             resource_count=Count("resources", filter=Q(resources__in=public.values("pk")), distinct=True)
-        )
+        ).order_by("sort_order", "code")  # a grouped query drops Meta.ordering
         context["courses"] = (
             MicroCoursePage.objects.live()
             .public()

@@ -20,6 +20,7 @@ from .models import (
     Tier,
     TrainingCenter,
     paginate,
+    pagination_links,
     resource_models,
 )
 
@@ -166,9 +167,6 @@ class LibraryQuery:
             codes.append(code)
         return "?" + urlencode(self._params({k: v for k, v in selected.items() if v}))
 
-    def page_url(self, number):
-        return "?" + urlencode(self._params(page=number))
-
     def sort_url(self, sort):
         pairs = [(k, v) for k, v in self._params() if k != "sort"]
         if sort != DEFAULT_SORT:
@@ -231,16 +229,5 @@ class LibraryQuery:
             "q": self.q,
             "sort": self.sort,
             "sorts": [{"code": c, "label": label, "url": self.sort_url(c)} for c, (label, _) in SORTS.items()],
-            "page_urls": {
-                "previous": self.page_url(page.previous_page_number()) if page.has_previous() else None,
-                "next": self.page_url(page.next_page_number()) if page.has_next() else None,
-            },
-            "page_links": [
-                {
-                    "number": n,
-                    "url": None if n == page.paginator.ELLIPSIS else self.page_url(n),
-                    "current": n == page.number,
-                }
-                for n in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-            ],
+            "pagination": pagination_links(self.request, page),
         }

@@ -287,6 +287,26 @@ def paginate(request, queryset, per_page=None):
         return paginator.page(paginator.num_pages)
 
 
+def pagination_links(request, page):
+    """Links for `includes/pagination.html`: every other query parameter (filters, sort) is kept."""
+
+    def url(number):
+        params = request.GET.copy()
+        params["page"] = number
+        return "?" + params.urlencode()
+
+    numbers = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    return {
+        "page": page,
+        "previous": url(page.previous_page_number()) if page.has_previous() else None,
+        "next": url(page.next_page_number()) if page.has_next() else None,
+        "links": [
+            {"number": n, "url": None if n == page.paginator.ELLIPSIS else url(n), "current": n == page.number}
+            for n in numbers
+        ],
+    }
+
+
 # ---------------------------------------------------------------------------
 # The library (menu-style, all centers together) and each center's section.
 # ---------------------------------------------------------------------------
@@ -376,7 +396,10 @@ class NoticeIndexPage(Page):
         category = request.GET.get("category", "")
         if category:
             notices = notices.filter(category=category)
-        context.update(notices=paginate(request, notices), categories=categories, category=category)
+        page = paginate(request, notices)
+        context.update(
+            notices=page, pagination=pagination_links(request, page), categories=categories, category=category
+        )
         return context
 
 

@@ -1,0 +1,59 @@
+"""load_demo builds a realistic site through the importer, and running it again changes nothing."""
+
+from io import StringIO
+
+from django.core.management import call_command
+from django.db.models import Count
+from django.test import TestCase
+
+from cases.models import CasePage
+from microcourses.models import CourseSeriesPage, MicroCoursePage
+from resources.models import CapabilityArea, CareerStage, Expert, PolicyDocumentPage, TrainingCenter
+
+
+class DemoTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        # Loaded once for the class (the slowest set-up of the suite), twice to prove idempotence.
+        first, second = StringIO(), StringIO()
+        call_command("load_demo", stdout=first, stderr=StringIO())
+        call_command("load_demo", stdout=second, stderr=StringIO())
+        cls.first_run, cls.second_run = first.getvalue(), second.getvalue()
+
+    def test_second_run_changes_nothing(self):
+        self.assertNotIn("created: 0,", self.first_run)
+        self.assertIn("created: 0, updated: 0, unchanged:", self.second_run)
+
+    def test_micro_courses_cover_every_area_and_stage(self):
+        live = MicroCoursePage.objects.live()
+        self.assertGreaterEqual(live.count(), 30)
+        self.assertEqual(CapabilityArea.objects.annotate(n=Count("resources")).filter(n__gt=0).count(), 9)
+        self.assertEqual(CareerStage.objects.filter(courses__in=live).distinct().count(), 3)
+        self.assertTrue(MicroCoursePage.objects.filter(live=False).exists(), "the demo keeps a draft or two")
+        self.assertFalse(live.filter(lecturer__isnull=True).exists())
+
+    def test_cases_centers_experts_series(self):
+        self.assertGreaterEqual(CasePage.objects.count(), 10)
+        self.assertGreaterEqual(TrainingCenter.objects.count(), 5)
+        self.assertGreaterEqual(Expert.objects.count(), 10)
+        self.assertTrue(CourseSeriesPage.objects.live().exists())
+
+    def test_the_ministry_notice_keeps_its_real_metadata(self):
+        notice = PolicyDocumentPage.objects.get(doc_number="教思政厅函〔2023〕5号")
+        self.assertEqual(notice.index_number, "360A12-07-2023-0005-1")
+        self.assertEqual(str(notice.publication_date), "2023-05-05")
+        self.assertEqual(notice.issuer, "教育部办公厅")
+        self.assertTrue(notice.attachments.exists())
+        self.assertTrue(PolicyDocumentPage.objects.filter(title__contains="思想政治工作司2023年工作要点").exists())
+
+    def test_demo_pages_render_and_drafts_stay_hidden(self):
+        for model in (MicroCoursePage, CasePage, PolicyDocumentPage, CourseSeriesPage):
+            page = model.objects.live().first()
+            self.assertEqual(self.client.get(page.url).status_code, 200, page.url)
+        library = self.client.get("/library/", {"capability": "mental_health", "stage": "new"})
+        self.assertGreater(library.context["library"]["total"], 0)
+        live_count = sum(m.objects.live().count() for m in (MicroCoursePage, CasePage, PolicyDocumentPage))
+        self.assertEqual(self.client.get("/library/").context["library"]["total"], live_count)
+        for draft in MicroCoursePage.objects.filter(live=False):
+            self.assertNotContains(self.client.get("/library/", {"q": draft.title[:6]}), draft.title)
+            self.assertEqual(self.client.get(draft.url_path.removeprefix("/home")).status_code, 404)
