@@ -15,6 +15,7 @@ PORT ?= 8000
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
+run: export BASE_URL ?= http://$(HOST):$(PORT)
 run: setup ## Set up, migrate, load the demo, create an admin, serve http://127.0.0.1:8000
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
