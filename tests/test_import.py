@@ -56,7 +56,14 @@ POLICY = {
     "body": "一、总体目标\n\n二、主要任务",
     "attachments": ["files/plan.csv"],
 }
-SERIES = {"kind": "series", "slug": "xinli-xilie", "title": "心理健康系列", "center": "bnu", "courses": ["xinli-weiji"]}
+SERIES = {
+    "kind": "series",
+    "slug": "xinli-xilie",
+    "title": "心理健康系列",
+    "center": "bnu",
+    "courses": ["xinli-weiji"],
+    "tags": ["新入职"],
+}
 
 
 @pytest.fixture
@@ -125,6 +132,7 @@ class TestImport:
 
         series = CourseSeriesPage.objects.get(slug="xinli-xilie")
         assert [i.course.slug for i in series.items.all()] == ["xinli-weiji"]
+        assert series.tag_names == ["新入职"]
 
     def test_importing_twice_changes_nothing(self, manifest, tree):
         path = manifest(CENTER, EXPERT, COURSE, CASE, POLICY, SERIES)

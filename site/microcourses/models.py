@@ -3,7 +3,9 @@
 from django import forms
 from django.db import models
 
+from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.api import APIField
 from wagtail.models import Orderable, Page
@@ -140,11 +142,16 @@ def series_memberships(course):
     return memberships
 
 
+class SeriesTag(TaggedItemBase):
+    content_object = ParentalKey("microcourses.CourseSeriesPage", related_name="tagged_items", on_delete=models.CASCADE)
+
+
 class CourseSeriesPage(Page):
     summary = models.TextField("摘要", blank=True)
     center = models.ForeignKey(
         TrainingCenter, verbose_name="培训研修中心", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    tags = ClusterTaggableManager("标签", through=SeriesTag, blank=True)
 
     base_form_class = ResourcePageForm
     content_panels = Page.content_panels + [
@@ -152,8 +159,12 @@ class CourseSeriesPage(Page):
         FieldPanel("center"),
         InlinePanel("items", label="系列中的微课（按顺序）", min_num=1),
     ]
-    search_fields = Page.search_fields + [index.SearchField("summary")]
-    api_fields = [APIField("summary"), APIField("course_list")]
+    promote_panels = Page.promote_panels + [FieldPanel("tags")]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+    ]
+    api_fields = [APIField("summary"), APIField("course_list"), APIField("tag_names")]
 
     parent_page_types = ["resources.CenterSectionPage", "resources.LibraryIndexPage"]
     subpage_types = []
@@ -161,6 +172,10 @@ class CourseSeriesPage(Page):
     class Meta:
         verbose_name = "系列微课"
         verbose_name_plural = "系列微课"
+
+    @property
+    def tag_names(self):
+        return [tag.name for tag in self.tags.all()]
 
     @property
     def course_list(self):

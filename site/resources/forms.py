@@ -10,6 +10,7 @@ class ResourcePageForm(WagtailAdminPageForm):
         section = getattr(self.parent_page, "specific", None)
         center = getattr(section, "center", None)
         if center is not None and "center" in self.fields:
-            self.fields["center"].initial = center.pk
+            # A disabled field's value comes from form.initial (the instance's), not field.initial.
+            self.initial["center"] = center.pk
             self.fields["center"].disabled = True
             self.fields["center"].help_text = "由所在的中心专区决定。"

@@ -517,6 +517,7 @@ class ManifestWriter:
             "title": d["title"],
             "summary": d.get("summary"),
             "center": _one(TrainingCenter, d.get("center")),
+            "tags": sorted(set(d["tags"])) if "tags" in d else None,
         }
         if "courses" in d:
             by_slug = {p.slug: p for p in MicroCoursePage.objects.filter(slug__in=d["courses"])}

@@ -1,0 +1,45 @@
+"""The Wagtail admin: Chinese, and a resource created in a center's section belongs to that center."""
+
+import pytest
+
+from microcourses.models import MicroCoursePage
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("admin", "", "pw"))
+    return client
+
+
+@pytest.mark.django_db
+def test_admin_speaks_chinese(client, admin_client):
+    assert "控制面板" in admin_client.get("/admin/").text
+    # The taxonomies are snippets with Chinese labels and stable codes.
+    html = admin_client.get("/admin/snippets/resources/capabilityarea/").text
+    assert "能力方向" in html and "心理健康教育" in html and "mental_health" in html
+
+
+@pytest.mark.django_db
+def test_a_course_added_in_a_section_takes_the_sections_center(admin_client, section):
+    url = f"/admin/pages/add/microcourses/microcoursepage/{section.pk}/"
+    form = admin_client.get(url).context["form"]
+    assert form.fields["center"].disabled and form.initial["center"] == section.center.pk
+
+    data = {
+        "title": "谈心谈话的技巧",
+        "slug": "tanxin-tanhua",
+        "summary": "",
+        "center": "",  # a tampered form cannot move the course to another center
+        "body-count": "0",
+        "attachments-TOTAL_FORMS": "0",
+        "attachments-INITIAL_FORMS": "0",
+        "attachments-MIN_NUM_FORMS": "0",
+        "attachments-MAX_NUM_FORMS": "1000",
+        "comments-TOTAL_FORMS": "0",
+        "comments-INITIAL_FORMS": "0",
+        "comments-MIN_NUM_FORMS": "0",
+        "comments-MAX_NUM_FORMS": "1000",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    assert MicroCoursePage.objects.get(slug="tanxin-tanhua").center == section.center
