@@ -6,16 +6,21 @@ class SiteNavigation:
     `nav.notices` (each None when the site has no such page) and `nav.links` in menu order."""
 
     def __init__(self):
+        from wagtail.models import Page
+
         from cases.models import CaseIndexPage
         from resources.models import LibraryIndexPage, NoticeIndexPage
 
+        models = (LibraryIndexPage, CaseIndexPage, NoticeIndexPage)
+        first = {}
+        for page in Page.objects.type(*models).live().public().select_related("content_type").order_by("-path"):
+            first[page.specific_class] = page  # ordered by -path: the last one kept is the first in the tree
+
         def link(model):
-            page = model.objects.live().public().order_by("path").first()
+            page = first.get(model)
             return {"title": page.title, "url": page.url} if page else None
 
-        self.library = link(LibraryIndexPage)
-        self.cases = link(CaseIndexPage)
-        self.notices = link(NoticeIndexPage)
+        self.library, self.cases, self.notices = (link(model) for model in models)
         self.links = [entry for entry in (self.library, self.cases, self.notices) if entry]
 
 

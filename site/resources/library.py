@@ -127,6 +127,8 @@ class LibraryQuery:
             if values:
                 self.selected[facet.name] = list(dict.fromkeys(values))
         self.q = request.GET.get("q", "").strip()[:100]
+        # `.public()` reads the view restrictions when called: once per request, not once per facet.
+        self.base = base_queryset()
         self.sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else DEFAULT_SORT
 
     # -- filtering ---------------------------------------------------------
@@ -143,7 +145,7 @@ class LibraryQuery:
 
     def filtered(self, exclude=None):
         filters = {**self.fixed, **{k: v for k, v in self.selected.items() if k != exclude}}
-        return self._filter(base_queryset(), filters)
+        return self._filter(self.base, filters)
 
     # -- URLs --------------------------------------------------------------
 
