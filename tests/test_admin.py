@@ -43,3 +43,17 @@ def test_a_course_added_in_a_section_takes_the_sections_center(admin_client, sec
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context["form"].errors if response.context else response
     assert MicroCoursePage.objects.get(slug="tanxin-tanhua").center == section.center
+
+
+@pytest.mark.django_db
+def test_a_center_code_that_is_taken_in_the_library_is_refused(admin_client, tree, center):
+    from . import factories
+
+    factories.MicroCoursePageFactory(parent=tree["library"], slug="pku")
+    response = admin_client.post(
+        "/admin/snippets/resources/trainingcenter/add/", {"code": "pku", "name": "北京大学中心"}
+    )
+    assert response.status_code == 200  # the form again, with the error, instead of a server error
+    assert "已被资源库中的其他页面使用" in response.text
+    # Saving its own, unchanged code is fine.
+    center.full_clean()

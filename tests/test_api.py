@@ -1,8 +1,15 @@
 """The open API (Wagtail API v2) serves live public pages with their facets, never drafts."""
 
+import json
+from io import StringIO
+
 import pytest
 
+from django.core.management import call_command
+
 from wagtail.models import PageViewRestriction
+
+from resources.models import PolicyDocumentPage
 
 from . import factories
 
@@ -41,3 +48,26 @@ def test_api_serves_policy_metadata(client, tree):
     [item] = response.json()["items"]
     assert item["doc_number"] == "教思政厅函〔2023〕5号"
     assert item["issuer"] == "教育部办公厅" and item["publication_date"] == "2023-05-05"
+
+
+@pytest.mark.django_db
+def test_no_api_lists_every_document(client):
+    assert client.get("/api/v2/documents/").status_code == 404
+    assert client.get("/api/v2/images/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_attachment_of_a_draft_is_not_served_to_the_public(client, tree, django_user_model, tmp_path):
+    (tmp_path / "secret.txt").write_text("草稿附件", encoding="utf-8")
+    line = {"kind": "policy", "slug": "draft", "title": "草稿通知", "live": False, "attachments": ["secret.txt"]}
+    (tmp_path / "m.jsonl").write_text(json.dumps(line, ensure_ascii=False), encoding="utf-8")
+    call_command("import_resources", str(tmp_path / "m.jsonl"), stdout=StringIO())
+    policy = PolicyDocumentPage.objects.get()
+    url = policy.attachments.get().document.url
+    assert client.get(url).status_code == 404
+    editor = django_user_model.objects.create_superuser("editor", "", "pw")
+    client.force_login(editor)
+    assert client.get(url).status_code == 200  # editors preview drafts with their files
+    client.logout()
+    policy.get_latest_revision().publish()
+    assert client.get(url).status_code == 200

@@ -261,3 +261,74 @@ class TestValidation:
         assert snapshot() == before
         assert get_document_model().objects.count() == 0
         assert set(settings.MEDIA_ROOT.glob("documents/*")) == files_before, "the stored attachment must be removed"
+
+
+@pytest.mark.django_db
+class TestPlacementAndRepublishing:
+    """Regression tests from review: each of these once passed validation and then went wrong."""
+
+    def test_a_draft_taken_live_with_changes_publishes_the_new_content(self, manifest, tree):
+        run(manifest(CENTER, {**COURSE, "live": False, "title": "（草稿）旧标题"}))
+        out, _ = run(manifest(CENTER, {**COURSE, "title": "正式标题"}))
+        assert "updated: 1" in out
+        course = MicroCoursePage.objects.get()
+        assert course.live and course.title == "正式标题" and not course.has_unpublished_changes
+        out, _ = run(manifest(CENTER, {**COURSE, "title": "正式标题"}))
+        assert "unchanged: 2" in out
+
+    def test_leaving_center_out_keeps_the_page_in_its_section(self, manifest, tree):
+        run(manifest(CENTER, COURSE))
+        without_center = {k: v for k, v in COURSE.items() if k != "center"}
+        out, _ = run(manifest({**without_center, "title": "改了标题"}))
+        course = MicroCoursePage.objects.get()
+        assert course.title == "改了标题" and course.get_parent().specific.center.code == "bnu"
+
+    def test_naming_another_center_moves_the_page(self, manifest, tree):
+        other = {**CENTER, "code": "sdu", "name": "山东大学中心"}
+        run(manifest(CENTER, other, COURSE))
+        run(manifest(CENTER, other, {**COURSE, "center": "sdu"}))
+        course = MicroCoursePage.objects.get()
+        assert course.center.code == "sdu" and course.get_parent().specific.center.code == "sdu"
+
+    def test_a_move_onto_a_taken_slug_is_reported_before_writing(self, manifest, tree):
+        other = {**CENTER, "code": "sdu", "name": "山东大学中心"}
+        run(manifest(CENTER, other, COURSE, {**CASE, "slug": COURSE["slug"], "center": "sdu"}))
+        before = snapshot()
+        errors, _ = run_failing(manifest(CENTER, other, {**COURSE, "center": "sdu"}))
+        assert "line 3: slug: 'xinli-weiji' is taken by another page in the same section" in errors
+        assert snapshot() == before
+
+    def test_a_new_center_code_that_clashes_with_a_library_page(self, manifest, tree):
+        run(manifest({**COURSE, "center": "", "slug": "pku"}))
+        errors, _ = run_failing(manifest({**CENTER, "code": "pku"}))
+        assert "line 1: code: 'pku' is taken by another page in the same section" in errors
+        errors, _ = run_failing(manifest({**CENTER, "code": "sdu"}, {**COURSE, "center": "", "slug": "sdu"}))
+        assert "line 2: slug: 'sdu' is already used on line 1 in the same section" in errors
+
+    def test_policy_documents_stay_under_the_notices(self, manifest, tree):
+        run(manifest(CENTER, {**POLICY, "center": "bnu"}))
+        policy = PolicyDocumentPage.objects.get()
+        assert policy.get_parent().pk == tree["notices"].pk and policy.center.code == "bnu"
+
+    def test_tags_that_differ_only_in_case_settle(self, manifest, tree):
+        path = manifest(CENTER, {**COURSE, "tags": ["Excel", "excel", "AI"]})
+        run(path)
+        assert sorted(MicroCoursePage.objects.get().tag_names) == ["AI", "Excel"]
+        revisions = Revision.objects.count()
+        out, _ = run(path)
+        assert "unchanged: 2" in out and Revision.objects.count() == revisions
+
+    @pytest.mark.parametrize(
+        ("line", "field"),
+        [
+            ('{"kind": "microcourse", "slug": "x", "title": "t", "duration_minutes": NaN}', "duration_minutes"),
+            ('{"kind": "microcourse", "slug": "x", "title": "t", "learning_hours": Infinity}', "learning_hours"),
+            ({"kind": "microcourse", "slug": "x", "title": "t", "center": ["bnu"]}, "center"),
+            ({"kind": "microcourse", "slug": "x", "title": "t", "tier": ["national"]}, "tier"),
+            ({"kind": ["microcourse"], "slug": "x", "title": "t"}, "kind"),
+            ({"kind": "expert", "name": "某人", "level": ["national"]}, "level"),
+        ],
+    )
+    def test_wrong_types_are_reported_not_crashed_on(self, manifest, tree, line, field):
+        errors, _ = run_failing(manifest(line))
+        assert f"line 1: {field}: " in errors

@@ -14,6 +14,7 @@ Beyond DESIGN.md the format accepts, for the demo and for migrating centers:
 import datetime
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -87,6 +88,14 @@ STRING_LIMITS = {
 KIND_LIMITS = {"expert": {"title": 100, "name": 100}}
 TEXT_FIELDS = set(STRING_LIMITS) | {
     "kind",
+    "center",
+    "course_type",
+    "requirement",
+    "tier",
+    "level",
+    "date",
+    "video",
+    "transcript",
     "summary",
     "body",
     "bio",
@@ -210,7 +219,7 @@ class Manifest:
         seen = {}  # (kind, key) -> first line number
         for line in self.lines:
             kind = line.data.get("kind")
-            if kind not in FIELDS:
+            if not isinstance(kind, str) or kind not in FIELDS:
                 message = f"must be one of {', '.join(FIELDS)}, not {kind!r}" if kind else "is required"
                 self._problem(line, "kind", message)
                 continue
@@ -234,9 +243,10 @@ class Manifest:
             if name not in d:
                 self._problem(line, name, "is required")
         limits = {**STRING_LIMITS, **KIND_LIMITS.get(kind, {})}
-        for name, value in d.items():
+        for name, value in list(d.items()):
             if name in TEXT_FIELDS and not isinstance(value, str):
                 self._problem(line, name, "must be a string")
+                del d[name]  # reported: the checks that follow compare strings only
             elif name in limits and len(value) > limits[name]:
                 self._problem(line, name, f"is longer than {limits[name]} characters")
         key = d.get(key_field)
@@ -298,25 +308,43 @@ class Manifest:
                     self._problem(line, "attachments", f"{path}: file type .{ext} is not allowed")
 
     def _check_sibling_slugs(self):
-        """Wagtail needs slugs unique among siblings: a new case must not take the slug of a
-        micro-course in the same center's section, in the file or in the site."""
-        by_parent = {}
+        """Wagtail needs slugs unique among siblings. Every page the file creates or moves, and
+        every new center's section (its slug is the center code, under the library), is checked
+        against the other lines and the site, so that no clash is found only while writing."""
+        claims = {}  # parent key -> {slug: line number}
         for line in self.lines:
-            d = line.data
-            if d.get("kind") not in RESOURCE_KINDS or not isinstance(d.get("slug"), str):
+            target = self._placement(line)
+            if target is None:
                 continue
-            model = _model_for(d["kind"])
-            if model.objects.filter(slug=d["slug"]).exists():
-                continue  # an update: the page keeps its place
-            parent = parent_key(d)
-            other = by_parent.setdefault(parent, {}).get(d["slug"])
+            key, slug, existing = target
+            field_name = "code" if line.kind == "center" else "slug"
+            other = claims.setdefault(key, {}).get(slug)
             if other is not None:
-                self._problem(line, "slug", f"{d['slug']!r} is already used on line {other} in the same section")
+                self._problem(line, field_name, f"{slug!r} is already used on line {other} in the same section")
                 continue
-            by_parent[parent][d["slug"]] = line.number
-            parent_page = find_parent(parent)
-            if parent_page is not None and Page.objects.child_of(parent_page).filter(slug=d["slug"]).exists():
-                self._problem(line, "slug", f"{d['slug']!r} is taken by another page in the same section")
+            claims[key][slug] = line.number
+            parent = find_parent(key)
+            siblings = Page.objects.child_of(parent).filter(slug=slug) if parent else Page.objects.none()
+            if existing is not None:
+                siblings = siblings.exclude(pk=existing.pk)
+            if siblings.exists():
+                self._problem(line, field_name, f"{slug!r} is taken by another page in the same section")
+
+    def _placement(self, line):
+        """(parent key, slug, existing page) where the line puts a page, or None if it puts none."""
+        d = line.data
+        if d.get("kind") == "center":
+            new = isinstance(d.get("code"), str) and not TrainingCenter.objects.filter(code=d["code"]).exists()
+            return (("library",), d["code"], None) if new else None
+        if d.get("kind") not in RESOURCE_KINDS or not isinstance(d.get("slug"), str):
+            return None
+        existing = _model_for(d["kind"]).objects.filter(slug=d["slug"]).first()
+        key = parent_key(d)
+        if existing is not None:
+            parent = find_parent(key)
+            if not moves(d) or (parent is not None and existing.is_child_of(parent)):
+                return None  # an update in place
+        return key, d["slug"], existing
 
     def _problem(self, line, name, message):
         self.problems.append(Problem(line.number, name, message))
@@ -334,7 +362,7 @@ class Manifest:
 
     def _check_number(self, line, name, low, high, allow_zero=True):
         value = line.data[name]
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             self._problem(line, name, "must be a number")
         elif value < low or value > high or (value == 0 and not allow_zero):
             self._problem(line, name, f"must be between {low} and {high}" + ("" if allow_zero else ", above 0"))
@@ -377,11 +405,18 @@ def _codes(values):
 
 
 def parent_key(data):
-    if data.get("center"):
+    # Notices are public documents of the platform: they stay under the notice index.
+    if data["kind"] != "policy" and data.get("center"):
         return ("center", data["center"])
     return {"microcourse": ("library",), "series": ("library",), "case": ("cases",), "policy": ("notices",)}[
         data["kind"]
     ]
+
+
+def moves(data):
+    """Whether a line may move an existing page: only by naming a (different) center.
+    A line that leaves `center` out keeps the page where it is, like any absent field."""
+    return data["kind"] != "policy" and "center" in data
 
 
 def find_parent(key):
@@ -517,7 +552,7 @@ class ManifestWriter:
             "title": d["title"],
             "summary": d.get("summary"),
             "center": _one(TrainingCenter, d.get("center")),
-            "tags": sorted(set(d["tags"])) if "tags" in d else None,
+            "tags": _tags(d["tags"]) if "tags" in d else None,
         }
         if "courses" in d:
             by_slug = {p.slug: p for p in MicroCoursePage.objects.filter(slug__in=d["courses"])}
@@ -530,7 +565,7 @@ class ManifestWriter:
             "summary": d.get("summary"),
             "body": paragraphs_from_text(d["body"]) if "body" in d else None,
             "center": _one(TrainingCenter, d.get("center")),
-            "tags": sorted(set(d["tags"])) if "tags" in d else None,
+            "tags": _tags(d["tags"]) if "tags" in d else None,
         }
 
     def _write_page(self, line, values):
@@ -540,20 +575,20 @@ class ManifestWriter:
         model = _model_for(line.kind)
         live = d.get("live", True)
         values = {k: v for k, v in values.items() if v is not None}
-        parent = find_parent(parent_key(d))
         page = model.objects.filter(slug=d["slug"]).first()
 
         if page is None:
             page = model(slug=d["slug"], live=False)
             _apply(page, values)
-            parent.add_child(instance=page)
+            find_parent(parent_key(d)).add_child(instance=page)
             revision = page.save_revision(log_action=True)
             if live:
                 revision.publish()
             return "created"
 
         changed = False
-        if page.depth != parent.depth + 1 or not page.path.startswith(parent.path):
+        parent = find_parent(parent_key(d))
+        if moves(d) and not page.is_child_of(parent):
             page.move(parent, pos="last-child")
             page.refresh_from_db()
             changed = True
@@ -563,6 +598,7 @@ class ManifestWriter:
             changed = True
             if live:
                 revision.publish()
+            page.refresh_from_db()  # publishing changed `live` and the latest revision
         if live and not page.live:
             page.get_latest_revision().publish()
             changed = True
@@ -598,6 +634,14 @@ class ManifestWriter:
         self.stored_files.append((document.file.storage, document.file.name))
         document.save()
         return document
+
+
+def _tags(names):
+    """Tags compare without case (TAGGIT_CASE_INSENSITIVE): keep the first spelling of each."""
+    unique = {}
+    for name in names:
+        unique.setdefault(name.casefold(), name)
+    return sorted(unique.values(), key=str.casefold)
 
 
 def _given(line, model_field):
@@ -642,7 +686,7 @@ def _apply(page, values):
                 page.body = new
                 changed = True
         elif name == "tags":
-            if sorted(t.name for t in page.tags.all()) != new:
+            if sorted(t.name.casefold() for t in page.tags.all()) != [name.casefold() for name in new]:
                 page.tags.set(new)
                 changed = True
         elif name in ("capabilities", "stages"):

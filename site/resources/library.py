@@ -29,7 +29,6 @@ TOP_TAGS = 20
 SORTS = {
     "newest": ("最新发布", ["-first_published_at", "-pk"]),
     "oldest": ("最早发布", ["first_published_at", "pk"]),
-    "title": ("按标题", ["title", "pk"]),
 }
 DEFAULT_SORT = "newest"
 

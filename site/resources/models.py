@@ -3,7 +3,7 @@ base of every resource page, the library index, and policy documents (notices)."
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.utils.functional import cached_property
@@ -109,6 +109,18 @@ class TrainingCenter(index.Indexed, models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        # The code becomes the slug of the center's section under the library: it must be free there.
+        super().clean()
+        library = LibraryIndexPage.objects.order_by("path").first()
+        if library is None or not self.code:
+            return
+        taken = Page.objects.child_of(library).filter(slug=self.code)
+        if self.pk:
+            taken = taken.exclude(centersectionpage__center=self)
+        if taken.exists():
+            raise ValidationError({"code": f"代码“{self.code}”已被资源库中的其他页面使用，请换一个代码。"})
 
 
 class Expert(index.Indexed, models.Model):

@@ -1,7 +1,20 @@
+from django.http import Http404
+
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import CapabilityArea, CareerStage, CourseType, Expert, Requirement, Tier, TrainingCenter
+from .models import (
+    CapabilityArea,
+    CareerStage,
+    CourseType,
+    Expert,
+    Requirement,
+    ResourceAttachment,
+    ResourcePage,
+    Tier,
+    TrainingCenter,
+)
 
 
 class TaxonomyViewSet(SnippetViewSet):
@@ -55,3 +68,15 @@ class LibraryGroup(SnippetViewSetGroup):
 
 register_snippet(TaxonomyGroup)
 register_snippet(LibraryGroup)
+
+
+@hooks.register("before_serve_document")
+def hide_attachments_of_unpublished_resources(document, request):
+    """An attachment belongs to its resources: while none of them is live and public, only
+    people who can use the admin (to preview drafts) may download it."""
+    attached_to = ResourceAttachment.objects.filter(document=document)
+    if not attached_to.exists() or attached_to.filter(page__in=ResourcePage.objects.live().public()).exists():
+        return None
+    if request.user.has_perm("wagtailadmin.access_admin"):
+        return None
+    raise Http404

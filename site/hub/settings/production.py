@@ -16,12 +16,17 @@ if len(SECRET_KEY) < 32 or SECRET_KEY.startswith(("dev-", "test-", "change-me"))
     )
 if not os.environ.get("ALLOWED_HOSTS"):
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the site's host names in production.")
+if not os.environ.get("BASE_URL"):
+    # Admin e-mails and the API's absolute links are built from it.
+    raise ImproperlyConfigured("BASE_URL must be the site's public address in production (https://…).")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)  # noqa: F405
 SESSION_COOKIE_SECURE = SECURE_SSL_REDIRECT
 CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Start low (e.g. 3600) and raise to a year once HTTPS is known to work everywhere.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 SECURE_REFERRER_POLICY = "same-origin"
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
