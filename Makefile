@@ -10,13 +10,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test setup setup-dev system-test-deps migrate demo lint format
+.PHONY: help run test setup setup-dev system-deps system-test-deps migrate demo lint format bench
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
 run: export BASE_URL ?= http://$(HOST):$(PORT)
-run: setup ## Set up, migrate, load the demo, create an admin, serve http://127.0.0.1:8000
+run: setup system-deps ## Set up, migrate, load the demo, create an admin, serve http://127.0.0.1:8000
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	$(MANAGE) ensure_admin
@@ -48,7 +48,10 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
-system-test-deps: ## Install Debian's chromium for the browser tests (Playwright drives it; no browser download)
+system-deps: ## Install Debian's ffmpeg (ffmpeg and ffprobe) unless FFMPEG_PATH/FFPROBE_PATH or PATH have them
+	@{ command -v $${FFMPEG_PATH:-ffmpeg} && command -v $${FFPROBE_PATH:-ffprobe}; } >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends ffmpeg; }
+
+system-test-deps: system-deps ## Also Debian's chromium for the browser tests (Playwright drives it; no browser download)
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
 
 migrate: setup ## Apply migrations
@@ -59,6 +62,9 @@ demo: migrate ## Load (or refresh) the demo content
 
 lint: setup-dev ## ruff lint and format check
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: setup system-deps ## Transcoding benchmark on a generated 60 s 1080p lecture (bench/transcode.py)
+	$(BIN)/python bench/transcode.py
 
 format: setup-dev ## Format and fix imports
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .

@@ -1,0 +1,115 @@
+"""Transcoding benchmark: one process per rung vs. the single-process ladder vs. the pipeline.
+
+    .venv/bin/python bench/transcode.py [--duration 60]
+
+Generates a 1080p 30 fps lecture-like video with audio (a still slide with a moving pointer,
+from ffmpeg's lavfi sources), then times on the same file:
+  (a) one ffmpeg process per rung, each decoding the source again (what wagtailvideos and PeerTube do);
+  (b) the raw single-process ladder command (decode once, split, encode every rung);
+  (c) the pipeline's transcode(): probe + (b) with progress parsing + poster and thumbnail.
+Prints wall time, realtime factor (video seconds per wall second) and CPU time of each, and the
+ratios CPU(a)/CPU(c) and wall(c)/wall(b)."""
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import ffmpeg as ffmpeg_python  # noqa: E402
+
+from media import ffmpeg  # noqa: E402
+
+
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(label, fn):
+    cpu, wall = children_cpu(), time.perf_counter()
+    fn()
+    return label, time.perf_counter() - wall, children_cpu() - cpu
+
+
+def generate(path, duration):
+    slide = "smptehdbars=s=1920x1080:r=30"
+    pointer = "color=c=red:s=40x40:r=30"
+    graph = f"[0:v][1:v]overlay=x='200+mod(t*120,1500)':y='500+100*sin(t)':shortest=1,trim=duration={duration}[v]"
+    subprocess.run(
+        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
+         "-f", "lavfi", "-i", slide, "-f", "lavfi", "-i", pointer,
+         "-f", "lavfi", "-i", f"sine=f=220:beep_factor=4:d={duration}",
+         "-filter_complex", graph, "-map", "[v]", "-map", "2:a",
+         "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-c:a", "aac", "-shortest", str(path)],
+        check=True,
+    )  # fmt: skip
+
+
+def one_process_per_rung(source_path, out, source):
+    for rung in ffmpeg.rungs_for(source):
+        (out / rung.name).mkdir(parents=True, exist_ok=True)
+        gop = round(source.frame_rate * ffmpeg.SEGMENT_SECONDS)
+        stream = (
+            ffmpeg_python.input(str(source_path))
+            .output(
+                str(out / rung.name / "index.m3u8"),
+                vf=f"scale={rung.width_for(source)}:{rung.height}:flags={ffmpeg.SCALER}",
+                f="hls",
+                hls_time=ffmpeg.SEGMENT_SECONDS,
+                hls_playlist_type="vod",
+                preset="veryfast",
+                g=gop,
+                keyint_min=gop,
+                sc_threshold=0,
+                pix_fmt="yuv420p",
+                **{"c:v": "libx264", "b:v": f"{rung.video_kbps}k", "c:a": "aac", "b:a": f"{rung.audio_kbps}k"},
+            )
+            .global_args("-hide_banner", "-loglevel", "error")
+        )
+        stream.run(cmd=ffmpeg.binary("ffmpeg"), overwrite_output=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=60, help="seconds of generated 1080p video (default 60)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-transcode-") as tmp:
+        tmp = Path(tmp)
+        source_path = tmp / "lecture-1080p.mp4"
+        print(f"generating a {args.duration} s 1080p30 lecture-like source …", flush=True)
+        generate(source_path, args.duration)
+        source = ffmpeg.probe(source_path)
+        rungs = ffmpeg.rungs_for(source)
+        print(f"source: {source.width}x{source.height} {source.frame_rate:.0f} fps, {source.duration:.1f} s, "
+              f"rungs: {', '.join(r.name for r in rungs)}")  # fmt: skip
+
+        def raw_ladder():
+            out = tmp / "b"
+            for rung in rungs:
+                (out / rung.name).mkdir(parents=True, exist_ok=True)
+            stream = ffmpeg.ladder_command(source_path, out, source, rungs)
+            subprocess.run(stream.compile(cmd=ffmpeg.binary("ffmpeg"), overwrite_output=True),
+                           check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+
+        results = [
+            timed("(a) one process per rung", lambda: one_process_per_rung(source_path, tmp / "a", source)),
+            timed("(b) raw single-process ladder", raw_ladder),
+            timed("(c) pipeline transcode()", lambda: ffmpeg.transcode(source_path, tmp / "c")),
+        ]
+    print(f"\n{'':32} {'wall s':>8} {'× realtime':>11} {'CPU s':>8}")
+    for label, wall, cpu in results:
+        print(f"{label:32} {wall:8.1f} {source.duration / wall:11.2f} {cpu:8.1f}")
+    (_, wall_a, cpu_a), (_, wall_b, _), (_, wall_c, cpu_c) = results
+    print(f"\nCPU time, one process per rung / pipeline: {cpu_a / cpu_c:.2f}×  (goal ≥ 1.3×)")
+    print(f"wall time, pipeline / raw single command:  {wall_c / wall_b:.3f}  (goal ≤ 1.05)")
+    print(f"pipeline speed: {source.duration / wall_c:.2f}× realtime  (goal ≥ 3×)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,257 @@
+"""Every call to ffmpeg and ffprobe lives here (through ffmpeg-python), so the rest of the
+video pipeline never builds a command line and the library could be swapped.
+
+The ladder is made by ONE ffmpeg process: the source is decoded once and scaled once to the top
+rung, a `split` filter feeds the lower rungs' scalers and every encoder, and the HLS muxer writes
+every rung plus the master playlist.
+Other Wagtail video apps and PeerTube run one process per rendition, decoding the source again
+for each; `bench/transcode.py` measures the difference.
+"""
+
+import math
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import ffmpeg
+
+SEGMENT_SECONDS = 6
+SCALER = "bilinear"
+
+
+def binary(name):
+    """ffmpeg/ffprobe: FFMPEG_PATH / FFPROBE_PATH if set, else the one on PATH."""
+    return os.environ.get(f"{name.upper()}_PATH") or shutil.which(name) or name
+
+
+class VideoError(Exception):
+    """A file that cannot become a lecture video. `message` is for editors (Chinese);
+    `detail` is ffmpeg's own words, for logs."""
+
+    def __init__(self, message, detail=""):
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+
+class NotAVideo(VideoError):
+    pass
+
+
+class TranscodeFailed(VideoError):
+    pass
+
+
+@dataclass(frozen=True)
+class Probe:
+    duration: float  # seconds
+    width: int
+    height: int
+    video_codec: str
+    audio_codec: str | None
+    frame_rate: float
+    container: str
+
+    @property
+    def has_audio(self):
+        return self.audio_codec is not None
+
+
+@dataclass(frozen=True)
+class Rung:
+    name: str
+    height: int
+    video_kbps: int
+    audio_kbps: int
+
+    def width_for(self, probe):
+        # Keep the source's shape; H.264 wants even sizes.
+        return max(2, round(probe.width * self.height / probe.height / 2) * 2)
+
+
+LADDER = (
+    Rung("720p", 720, 2500, 128),
+    Rung("480p", 480, 1000, 96),
+    Rung("360p", 360, 600, 64),
+)
+
+
+def _stderr(exc):
+    return (getattr(exc, "stderr", b"") or b"").decode("utf-8", "replace").strip()[-2000:]
+
+
+def probe(path) -> Probe:
+    """Duration, size and codecs of a file, or NotAVideo saying why it is not a playable video."""
+    try:
+        info = ffmpeg.probe(str(path), cmd=binary("ffprobe"))
+    except ffmpeg.Error as exc:
+        raise NotAVideo("无法识别该文件：它不是可以播放的视频，或文件已损坏。", _stderr(exc)) from exc
+    streams = info.get("streams", [])
+    # A cover picture inside an audio file is a "video" stream too: it is not a video.
+    video = next(
+        (s for s in streams if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")),
+        None,
+    )
+    audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
+    if video is None:
+        raise NotAVideo("文件中没有视频画面（可能是纯音频文件），请上传视频文件。")
+    try:
+        duration = float(info.get("format", {}).get("duration") or video.get("duration") or 0)
+    except ValueError:
+        duration = 0
+    if not math.isfinite(duration) or duration <= 0 or not video.get("width") or not video.get("height"):
+        raise NotAVideo("无法读取视频的时长或画面尺寸，文件可能不完整或已损坏。")
+    num, _, den = (video.get("avg_frame_rate") or "0/1").partition("/")
+    frame_rate = float(num) / float(den or 1) if float(den or 1) else 0.0
+    return Probe(
+        duration=duration,
+        width=int(video["width"]),
+        height=int(video["height"]),
+        video_codec=video.get("codec_name", ""),
+        audio_codec=audio.get("codec_name") if audio else None,
+        frame_rate=frame_rate,
+        container=info.get("format", {}).get("format_name", ""),
+    )
+
+
+def rungs_for(source: Probe, ladder=LADDER):
+    """The rungs at or below the source's height (never upscale); a source smaller than the
+    lowest rung gets one rung at its own height."""
+    rungs = [r for r in ladder if r.height <= source.height]
+    if not rungs:
+        lowest = ladder[-1]
+        height = max(2, source.height // 2 * 2)
+        rungs = [Rung(f"{height}p", height, lowest.video_kbps, lowest.audio_kbps)]
+    return rungs
+
+
+def ladder_command(source_path, output_dir, source: Probe, rungs):
+    """One ffmpeg process: decode once, split, scale and encode every rung, write HLS."""
+    output_dir = Path(output_dir)
+    src = ffmpeg.input(str(source_path))
+    # Cascade: scale the decoded source once to the top rung, then derive the lower rungs from that
+    # smaller picture (cheaper than scaling 1080p three times). Bilinear is sharp enough for ≤3× downscales.
+    top = src.video.filter("scale", rungs[0].width_for(source), rungs[0].height, flags=SCALER)
+    if len(rungs) == 1:
+        pictures = [top]
+    else:
+        parts = top.filter_multi_output("split", len(rungs))
+        pictures = [parts[0]] + [
+            parts[i].filter("scale", rung.width_for(source), rung.height, flags=SCALER)
+            for i, rung in enumerate(rungs[1:], start=1)
+        ]
+    audios = src.audio.filter_multi_output("asplit", len(rungs)) if source.has_audio else None
+    streams, stream_map, options = [], [], {}
+    gop = max(1, round((source.frame_rate or 25) * SEGMENT_SECONDS))
+    for i, rung in enumerate(rungs):
+        streams.append(pictures[i])
+        options.update(
+            {
+                f"b:v:{i}": f"{rung.video_kbps}k",
+                f"maxrate:v:{i}": f"{round(rung.video_kbps * 1.07)}k",
+                f"bufsize:v:{i}": f"{rung.video_kbps * 2}k",
+            }
+        )
+        entry = f"v:{i}"
+        if audios is not None:
+            streams.append(audios[i])
+            options[f"b:a:{i}"] = f"{rung.audio_kbps}k"
+            entry += f",a:{i}"
+        stream_map.append(f"{entry},name:{rung.name}")
+    return ffmpeg.output(
+        *streams,
+        str(output_dir / "%v" / "index.m3u8"),
+        f="hls",
+        hls_time=SEGMENT_SECONDS,
+        hls_playlist_type="vod",
+        hls_segment_filename=str(output_dir / "%v" / "segment_%05d.ts"),
+        master_pl_name="master.m3u8",
+        var_stream_map=" ".join(stream_map),
+        **{"c:v": "libx264", "c:a": "aac", "profile:v": "main"},
+        **options,
+        preset="veryfast",
+        pix_fmt="yuv420p",
+        # Key frames exactly at segment boundaries, so every rung can switch at every segment.
+        g=gop,
+        keyint_min=gop,
+        sc_threshold=0,
+        ac=2,
+        ar=48000,
+    ).global_args("-hide_banner", "-nostats", "-loglevel", "error", "-progress", "pipe:1")
+
+
+def run_with_progress(stream, duration, on_progress: Callable[[float], None] | None = None):
+    """Run a compiled ffmpeg command, reporting percent done from its `-progress` output."""
+    args = stream.compile(cmd=binary("ffmpeg"), overwrite_output=True)
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    last = -1.0
+    for line in process.stdout:
+        key, _, value = line.strip().partition("=")
+        if key == "out_time_us" and value.isdigit() and duration > 0:
+            percent = min(99.9, int(value) / 1e6 / duration * 100)
+            if on_progress and percent - last >= 1:
+                on_progress(percent)
+                last = percent
+    stderr = process.stderr.read()
+    if process.wait() != 0:
+        raise TranscodeFailed("视频转码失败：文件可能已损坏或使用了不支持的编码。", stderr.strip()[-2000:])
+    if on_progress:
+        on_progress(100.0)
+
+
+def poster_command(source_path, output_path, source: Probe, height=720):
+    """A representative frame, not the (often black) first one: seek a tenth into the video
+    and let the `thumbnail` filter pick the most typical of the next 60 frames."""
+    at = min(source.duration * 0.1, 30.0)
+    height = min(height, source.height // 2 * 2)
+    return (
+        ffmpeg.input(str(source_path), ss=f"{at:.3f}")
+        .filter("thumbnail", 60)
+        .filter("scale", -2, height)
+        .output(str(output_path), vframes=1, **{"q:v": 3})
+        .global_args("-hide_banner", "-loglevel", "error")
+    )
+
+
+def run(stream):
+    try:
+        stream.run(cmd=binary("ffmpeg"), overwrite_output=True, capture_stdout=True, capture_stderr=True)
+    except ffmpeg.Error as exc:
+        raise TranscodeFailed("无法从视频中截取封面图。", _stderr(exc)) from exc
+
+
+def make_poster(source_path, poster_path, thumbnail_path, source: Probe):
+    """The poster (≤720 px high) and a small thumbnail (180 px high) as JPEG."""
+    run(poster_command(source_path, poster_path, source))
+    run(
+        ffmpeg.input(str(poster_path))
+        .filter("scale", -2, 180)
+        .output(str(thumbnail_path), vframes=1, **{"q:v": 4})
+        .global_args("-hide_banner", "-loglevel", "error")
+    )
+
+
+@dataclass
+class LadderResult:
+    source: Probe
+    rungs: list
+    master: Path
+    poster: Path
+    thumbnail: Path
+
+
+def transcode(source_path, output_dir, on_progress=None) -> LadderResult:
+    """Probe, write the whole HLS ladder in one process, then the poster and thumbnail.
+    Everything goes into `output_dir`, which the caller moves into storage only when this returns."""
+    output_dir = Path(output_dir)
+    source = probe(source_path)
+    rungs = rungs_for(source)
+    for rung in rungs:
+        (output_dir / rung.name).mkdir(parents=True, exist_ok=True)
+    run_with_progress(ladder_command(source_path, output_dir, source, rungs), source.duration, on_progress)
+    poster, thumbnail = output_dir / "poster.jpg", output_dir / "thumbnail.jpg"
+    make_poster(source_path, poster, thumbnail, source)
+    return LadderResult(source, rungs, output_dir / "master.m3u8", poster, thumbnail)
