@@ -8,10 +8,12 @@ from ffmpeg's lavfi sources), then times on the same file:
   (b) the raw single-process ladder command (decode once, split, encode every rung);
   (c) the pipeline's transcode(): probe + (b) with progress parsing + poster and thumbnail.
 Prints wall time, realtime factor (video seconds per wall second) and CPU time of each, and the
-ratios CPU(a)/CPU(c) and wall(c)/wall(b)."""
+ratios CPU(a)/CPU(c) and wall(c)/wall(b). The three run in interleaved rounds (a b c, a b c, …) and
+the medians are reported: on a shared 2-core VM one run of each varies by ±20 %."""
 
 import argparse
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -62,7 +64,8 @@ def one_process_per_rung(source_path, out, source):
                 f="hls",
                 hls_time=ffmpeg.SEGMENT_SECONDS,
                 hls_playlist_type="vod",
-                preset="veryfast",
+                preset=ffmpeg.X264_PRESET,
+                **{"x264-params": ffmpeg.X264_PARAMS},
                 g=gop,
                 keyint_min=gop,
                 sc_threshold=0,
@@ -77,6 +80,7 @@ def one_process_per_rung(source_path, out, source):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=60, help="seconds of generated 1080p video (default 60)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of (a) (b) (c); medians (default 3)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-transcode-") as tmp:
@@ -97,12 +101,23 @@ def main():
             subprocess.run(stream.compile(cmd=ffmpeg.binary("ffmpeg"), overwrite_output=True),
                            check=True, stdout=subprocess.DEVNULL)  # fmt: skip
 
-        results = [
-            timed("(a) one process per rung", lambda: one_process_per_rung(source_path, tmp / "a", source)),
-            timed("(b) raw single-process ladder", raw_ladder),
-            timed("(c) pipeline transcode()", lambda: ffmpeg.transcode(source_path, tmp / "c")),
+        variants = [
+            ("(a) one process per rung", lambda: one_process_per_rung(source_path, tmp / "a", source)),
+            ("(b) raw single-process ladder", raw_ladder),
+            ("(c) pipeline transcode()", lambda: ffmpeg.transcode(source_path, tmp / "c")),
         ]
-    print(f"\n{'':32} {'wall s':>8} {'× realtime':>11} {'CPU s':>8}")
+        runs = {label: [] for label, _ in variants}
+        for round_ in range(1, args.rounds + 1):
+            for label, fn in variants:
+                _, wall, cpu = timed(label, fn)
+                runs[label].append((wall, cpu))
+                print(f"round {round_}: {label:32} {wall:6.1f} s wall {cpu:6.1f} s CPU", flush=True)
+        results = [
+            (label, statistics.median(w for w, _ in runs[label]), statistics.median(c for _, c in runs[label]))
+            for label, _ in variants
+        ]
+    print(f"\nmedians of {args.rounds} rounds")
+    print(f"{'':32} {'wall s':>8} {'× realtime':>11} {'CPU s':>8}")
     for label, wall, cpu in results:
         print(f"{label:32} {wall:8.1f} {source.duration / wall:11.2f} {cpu:8.1f}")
     (_, wall_a, cpu_a), (_, wall_b, _), (_, wall_c, cpu_c) = results

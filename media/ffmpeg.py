@@ -20,6 +20,10 @@ import ffmpeg
 
 SEGMENT_SECONDS = 6
 SCALER = "bilinear"
+# x264 `veryfast` without macroblock-tree and adaptive B-frame decisions: 16 % faster here, with the
+# same SSIM on the benchmark's lecture-like video (0.99796 vs 0.99795 at 720p; README).
+X264_PRESET = "veryfast"
+X264_PARAMS = "mbtree=0:b-adapt=0"
 
 
 def binary(name):
@@ -172,7 +176,8 @@ def ladder_command(source_path, output_dir, source: Probe, rungs):
         var_stream_map=" ".join(stream_map),
         **{"c:v": "libx264", "c:a": "aac", "profile:v": "main"},
         **options,
-        preset="veryfast",
+        preset=X264_PRESET,
+        **{"x264-params": X264_PARAMS},
         pix_fmt="yuv420p",
         # Key frames exactly at segment boundaries, so every rung can switch at every segment.
         g=gop,
