@@ -17,7 +17,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -661,12 +661,8 @@ def _one(model, code):
 
 
 def _decimal(value):
-    if value is None:
-        return None
-    try:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    except InvalidOperation:  # validated before; kept for safety of direct callers
-        return None
+    # Validation has already refused anything that is not a finite number.
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
 
 
 def _html(text):

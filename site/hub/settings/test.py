@@ -12,4 +12,3 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each test run writes uploads into its own temporary folder, never into var/.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="hub-test-media-"))
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
