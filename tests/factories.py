@@ -170,3 +170,4 @@ class SeriesItemFactory(DjangoModelFactory):
 
     page = factory.SubFactory(CourseSeriesPageFactory)
     course = factory.SubFactory(MicroCoursePageFactory)
+    sort_order = factory.Sequence(lambda n: n)  # InlinePanel and the importer number items the same way

@@ -332,3 +332,21 @@ class TestPlacementAndRepublishing:
     def test_wrong_types_are_reported_not_crashed_on(self, manifest, tree, line, field):
         errors, _ = run_failing(manifest(line))
         assert f"line 1: {field}: " in errors
+
+    def test_series_and_attachments_keep_the_manifest_order(self, manifest, tree, tmp_path):
+        courses = [{**COURSE, "slug": f"ke-{n}", "title": f"第{n}讲"} for n in ("c", "a", "b")]
+        (tmp_path / "files" / "b.csv").write_text("b\n", encoding="utf-8")
+        (tmp_path / "files" / "a.csv").write_text("a\n", encoding="utf-8")
+        run(
+            manifest(
+                CENTER,
+                *courses,
+                {**SERIES, "courses": ["ke-c", "ke-a", "ke-b"]},
+                {**POLICY, "attachments": ["files/b.csv", "files/plan.csv", "files/a.csv"]},
+            )
+        )
+        series = CourseSeriesPage.objects.get()
+        assert [(i.course.slug, i.sort_order) for i in series.live_items()] == [("ke-c", 0), ("ke-a", 1), ("ke-b", 2)]
+        policy = PolicyDocumentPage.objects.get()
+        assert [a.document.title for a in policy.attachments.all()] == ["b", "plan", "a"]
+        assert [a.sort_order for a in policy.attachments.all()] == [0, 1, 2]

@@ -184,7 +184,9 @@ class CourseSeriesPage(Page):
     def live_items(self):
         """The series' courses a reader may see: drafts and private courses are left out."""
         visible = MicroCoursePage.objects.live().public()
-        return self.items.filter(course__in=visible).select_related("course", "course__lecturer")
+        # pk breaks ties, so that the order is the same on every database.
+        items = self.items.filter(course__in=visible).order_by("sort_order", "pk")
+        return items.select_related("course", "course__lecturer")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -693,13 +693,14 @@ def _apply(page, values):
             from .models import ResourceAttachment
 
             if [a.document_id for a in page.attachments.all()] != [doc.pk for doc in new]:
-                page.attachments = [ResourceAttachment(document=doc) for doc in new]
+                page.attachments = [ResourceAttachment(document=doc, sort_order=i) for i, doc in enumerate(new)]
                 changed = True
         elif name == "items":
             from microcourses.models import SeriesItem
 
             if [i.course_id for i in page.items.all()] != [c.pk for c in new]:
-                page.items = [SeriesItem(course=course) for course in new]
+                # Numbered here: an unnumbered order is whatever the database returns.
+                page.items = [SeriesItem(course=course, sort_order=i) for i, course in enumerate(new)]
                 changed = True
         elif _id(getattr(page, name)) != _id(new):
             setattr(page, name, new)
