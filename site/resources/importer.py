@@ -164,6 +164,7 @@ class Manifest:
         self.root = self.path.resolve().parent
         self.lines = []
         self.problems = []
+        self._parents = {}  # parent key -> page, during validation
 
     # -- reading -----------------------------------------------------------
 
@@ -323,7 +324,7 @@ class Manifest:
                 self._problem(line, field_name, f"{slug!r} is already used on line {other} in the same section")
                 continue
             claims[key][slug] = line.number
-            parent = find_parent(key)
+            parent = self._parent(key)
             siblings = Page.objects.child_of(parent).filter(slug=slug) if parent else Page.objects.none()
             if existing is not None:
                 siblings = siblings.exclude(pk=existing.pk)
@@ -341,10 +342,16 @@ class Manifest:
         existing = _model_for(d["kind"]).objects.filter(slug=d["slug"]).first()
         key = parent_key(d)
         if existing is not None:
-            parent = find_parent(key)
+            parent = self._parent(key)
             if not moves(d) or (parent is not None and existing.is_child_of(parent)):
                 return None  # an update in place
         return key, d["slug"], existing
+
+    def _parent(self, key):
+        # Validation writes nothing, so each section is looked up once, not once per line.
+        if key not in self._parents:
+            self._parents[key] = find_parent(key)
+        return self._parents[key]
 
     def _problem(self, line, name, message):
         self.problems.append(Problem(line.number, name, message))
@@ -414,9 +421,9 @@ def parent_key(data):
 
 
 def moves(data):
-    """Whether a line may move an existing page: only by naming a (different) center.
+    """Whether a line may move an existing page: only by naming a center that places it.
     A line that leaves `center` out keeps the page where it is, like any absent field."""
-    return data["kind"] != "policy" and "center" in data
+    return "center" in data and parent_key(data)[0] == "center"
 
 
 def find_parent(key):
