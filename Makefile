@@ -10,20 +10,27 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test setup setup-dev system-deps system-test-deps migrate demo lint format bench
+.PHONY: help run test setup setup-dev system-deps system-test-deps node-deps migrate demo lint format bench worker
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
 run: export BASE_URL ?= http://$(HOST):$(PORT)
-run: setup system-deps ## Set up, migrate, load the demo, create an admin, serve http://127.0.0.1:8000
+run: setup system-deps node-deps ## Set up, migrate, load the demo, create an admin, serve http://127.0.0.1:8000 with its workers
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	$(MANAGE) ensure_admin
 	@echo "Serving the site on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@# Two workers beside the web server: Wagtail's short tasks never wait behind a long transcode.
+	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) run_worker --queues default & \
+	$(MANAGE) run_worker --queues video & \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: setup-dev system-test-deps ## Set up, then lint, check migrations and run the whole test suite
+worker: setup system-deps ## Run one more task worker (both queues), e.g. on another machine
+	$(MANAGE) run_worker --queues default,video
+
+test: setup-dev system-test-deps node-deps ## Set up, then lint, check migrations and run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=hub.settings.test $(MANAGE) check
@@ -53,6 +60,14 @@ system-deps: ## Install Debian's ffmpeg (ffmpeg and ffprobe) unless FFMPEG_PATH/
 
 system-test-deps: system-deps ## Also Debian's chromium for the browser tests (Playwright drives it; no browser download)
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
+
+# hls.js for the player, from the npm registry at the version package-lock.json pins.
+node-deps: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 migrate: setup ## Apply migrations
 	$(MANAGE) migrate --noinput

@@ -1,1 +1,2 @@
-"""The video pipeline: upload, transcoding to an HLS ladder, posters (issue: video). Not built yet."""
+"""The video pipeline: lecture videos uploaded through wagtailmedia, transcoded off the request path
+into an HLS ladder with a poster, by workers of the django-tasks backends."""

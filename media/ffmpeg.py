@@ -12,6 +12,9 @@ import math
 import os
 import shutil
 import subprocess
+import sys
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,20 +191,46 @@ def ladder_command(source_path, output_dir, source: Probe, rungs):
     ).global_args("-hide_banner", "-nostats", "-loglevel", "error", "-progress", "pipe:1")
 
 
-def run_with_progress(stream, duration, on_progress: Callable[[float], None] | None = None):
-    """Run a compiled ffmpeg command, reporting percent done from its `-progress` output."""
+def _die_with_parent():
+    """Linux: ffmpeg gets SIGKILL when the worker that started it dies, so a killed worker never
+    leaves an orphan encoder running (and writing) beside the job that replaces it."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        pass
+
+
+def run_with_progress(stream, duration, on_progress: Callable[[float], None] | None = None, every=5.0):
+    """Run a compiled ffmpeg command, reporting percent done from its `-progress` output at each
+    whole percent and at least every `every` seconds (a heartbeat for long, slow sources).
+    If `on_progress` raises (the job was cancelled), ffmpeg is stopped and the exception propagates."""
     args = stream.compile(cmd=binary("ffmpeg"), overwrite_output=True)
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    last = -1.0
-    for line in process.stdout:
-        key, _, value = line.strip().partition("=")
-        if key == "out_time_us" and value.isdigit() and duration > 0:
-            percent = min(99.9, int(value) / 1e6 / duration * 100)
-            if on_progress and percent - last >= 1:
-                on_progress(percent)
-                last = percent
-    stderr = process.stderr.read()
-    if process.wait() != 0:
+    preexec = _die_with_parent if sys.platform.startswith("linux") else None
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=preexec)
+    # stderr is read on a thread: a chatty ffmpeg must not block on a full pipe while we read stdout.
+    stderr_chunks = []
+    reader = threading.Thread(target=lambda: stderr_chunks.append(process.stderr.read()), daemon=True)
+    reader.start()
+    last, last_at = -1.0, time.monotonic()
+    try:
+        for line in process.stdout:
+            key, _, value = line.strip().partition("=")
+            if key == "out_time_us" and value.isdigit() and duration > 0:
+                percent = min(99.9, int(value) / 1e6 / duration * 100)
+                now = time.monotonic()
+                if on_progress and (percent - last >= 1 or now - last_at >= every):
+                    on_progress(percent)
+                    last, last_at = percent, now
+        returncode = process.wait()
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    reader.join()
+    stderr = "".join(stderr_chunks)
+    if returncode != 0:
         raise TranscodeFailed("视频转码失败：文件可能已损坏或使用了不支持的编码。", stderr.strip()[-2000:])
     if on_progress:
         on_progress(100.0)
@@ -239,6 +268,21 @@ def make_poster(source_path, poster_path, thumbnail_path, source: Probe):
     )
 
 
+def probe_playlist_duration(output_dir):
+    """Seconds of video in the top rung's playlist: the sum of its segments' #EXTINF durations."""
+    master = Path(output_dir) / "master.m3u8"
+    if not master.exists():
+        return 0.0
+    first = next((line for line in master.read_text().splitlines() if line and not line.startswith("#")), None)
+    if first is None or not (Path(output_dir) / first).exists():
+        return 0.0
+    total = 0.0
+    for line in (Path(output_dir) / first).read_text().splitlines():
+        if line.startswith("#EXTINF:"):
+            total += float(line[len("#EXTINF:") :].split(",")[0] or 0)
+    return total
+
+
 @dataclass
 class LadderResult:
     source: Probe
@@ -260,3 +304,26 @@ def transcode(source_path, output_dir, on_progress=None) -> LadderResult:
     poster, thumbnail = output_dir / "poster.jpg", output_dir / "thumbnail.jpg"
     make_poster(source_path, poster, thumbnail, source)
     return LadderResult(source, rungs, output_dir / "master.m3u8", poster, thumbnail)
+
+
+def make_sample_lecture(path, seconds=20, size="1280x720", rate=25):
+    """A lecture-like sample video with sound, from ffmpeg's own test sources: for the demo site
+    (nothing large is committed) and the benchmark."""
+    picture = ffmpeg.input(f"testsrc2=s={size}:r={rate}:d={seconds}", f="lavfi")
+    sound = ffmpeg.input(f"sine=f=220:beep_factor=4:d={seconds}", f="lavfi")
+    stream = ffmpeg.output(
+        picture,
+        sound,
+        str(path),
+        **{"c:v": "libx264", "c:a": "aac"},
+        preset="veryfast",
+        crf=23,
+        pix_fmt="yuv420p",
+        movflags="+faststart",
+        shortest=None,
+    ).global_args("-hide_banner", "-loglevel", "error")
+    try:
+        stream.run(cmd=binary("ffmpeg"), overwrite_output=True, capture_stdout=True, capture_stderr=True)
+    except ffmpeg.Error as exc:
+        raise TranscodeFailed("无法生成示例视频。", _stderr(exc)) from exc
+    return Path(path)

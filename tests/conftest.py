@@ -16,6 +16,7 @@ def _remove_test_media():
     """Test settings put uploads in a fresh temporary folder; remove it when the run ends."""
     yield
     shutil.rmtree(django_settings.MEDIA_ROOT, ignore_errors=True)
+    shutil.rmtree(django_settings.MEDIA_WORK_DIR, ignore_errors=True)
 
 
 @pytest.fixture

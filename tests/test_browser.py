@@ -69,3 +69,76 @@ def test_home_two_facets_then_a_course(live_server, browser, demo_courses, viewp
     results.first.get_by_role("link", name="大学生心理危机的识别与早期干预").click()
     assert page.get_by_test_id("course-title").inner_text() == "大学生心理危机的识别与早期干预"
     page.close()
+
+
+@pytest.fixture
+def course_with_video(make_course, tmp_path):
+    """A course whose lecture went through the real pipeline: upload, transcode, HLS ladder."""
+    from django.core.files import File
+    from django.core.files.base import ContentFile
+
+    from media import pipeline
+    from media.models import Video
+
+    from .videos import lecture
+
+    source = lecture(tmp_path / "lecture.mp4", seconds=8, size="1280x720")
+    video = Video(title="心理危机干预")
+    with open(source, "rb") as fh:
+        video.file.save("lecture.mp4", File(fh), save=False)
+    vtt = "WEBVTT\n\n00:00:00.000 --> 00:00:04.000\n同学们好\n\n00:00:04.000 --> 00:00:08.000\n今天讲心理危机干预\n"
+    video.captions.save("c.vtt", ContentFile(vtt.encode()), save=False)
+    video.save()  # a transactional test: on commit, the (immediate, in tests) task transcodes it
+    pipeline.transcode(video.pk)  # and a second run is a no-op
+    video.refresh_from_db()
+    assert video.is_ready
+    return make_course(title="大学生心理危机的识别与早期干预", video=video)
+
+
+def test_the_course_page_plays_the_hls_ladder(live_server, browser, course_with_video):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server.url + course_with_video.url)
+    player = page.get_by_test_id("video-player")
+    quality = page.get_by_test_id("quality-select")
+
+    # hls.js has read the master playlist: every rung is offered, highest first.
+    page.wait_for_function("document.querySelector('[data-testid=quality-select]').options.length === 4")
+    labels = [o.strip() for o in quality.locator("option").all_inner_texts()]
+    assert labels[1:] == ["720p", "480p", "360p"] and labels[0].startswith("自动")
+
+    page.get_by_role("button", name="播放视频").click()
+    page.wait_for_function("document.querySelector('[data-testid=video-player]').currentTime > 1", timeout=20_000)
+    assert player.evaluate("v => v.videoWidth > 0 && !v.error")
+
+    # Quality switching: choosing 360p puts 360 lines on screen.
+    quality.select_option(label="360p")
+    page.wait_for_function("document.querySelector('[data-testid=video-player]').videoHeight === 360", timeout=20_000)
+
+    # Captions: the WebVTT track is loaded and showing.
+    page.wait_for_function(
+        "(() => { const t = document.querySelector('[data-testid=video-player]').textTracks[0];"
+        " return t && t.mode === 'showing' && t.cues && t.cues.length === 2; })()",
+        timeout=10_000,
+    )
+
+    # Keyboard: with the player focused, → seeks forward five seconds.
+    player.evaluate("v => { v.pause(); v.currentTime = 1; }")
+    page.wait_for_function("Math.abs(document.querySelector('[data-testid=video-player]').currentTime - 1) < 0.1")
+    player.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('[data-testid=video-player]').currentTime > 5.5")
+    page.close()
+
+
+def test_a_video_still_transcoding_says_so(live_server, browser, make_course, tmp_path):
+    from media.models import Video
+
+    video = Video.objects.create(title="排队中", file="videos/originals/x.mp4")
+    Video.objects.filter(pk=video.pk).update(status="transcoding", progress=37)
+    course = make_course(title="正在转码的微课", video=video)
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(live_server.url + course.url)
+    status = page.get_by_test_id("player-status")
+    assert "视频正在转码" in status.inner_text() and "37%" in status.inner_text()
+    assert page.get_by_test_id("video-player").count() == 0
+    page.close()

@@ -57,3 +57,14 @@ class DemoTests(TestCase):
         for draft in MicroCoursePage.objects.filter(live=False):
             self.assertNotContains(self.client.get("/library/", {"q": draft.title[:6]}), draft.title)
             self.assertEqual(self.client.get(draft.url_path.removeprefix("/home")).status_code, 404)
+
+    def test_some_courses_have_videos_probed_and_queued(self):
+        from media.models import Video
+
+        courses = MicroCoursePage.objects.live().filter(video__isnull=False)
+        self.assertEqual(courses.count(), 3)
+        for course in courses:
+            self.assertAlmostEqual(course.video.duration, 20, delta=0.2)
+            self.assertEqual(course.duration_seconds, 20)
+            self.assertEqual(course.video.status, Video.Status.WAITING)  # the worker transcodes it
+        self.assertTrue(courses.filter(video__captions__endswith=".vtt").exists())

@@ -1,16 +1,11 @@
 """The transcoding engine on real (generated) video with the real ffmpeg that `make test` installs."""
 
-import subprocess
-
 import pytest
 from PIL import Image, ImageStat
 
 from media import ffmpeg
 
-
-def make(path, *args):
-    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args, str(path)], check=True, timeout=120)
-    return path
+from .videos import make
 
 
 @pytest.fixture(scope="module")

@@ -350,3 +350,59 @@ class TestPlacementAndRepublishing:
         policy = PolicyDocumentPage.objects.get()
         assert [a.document.title for a in policy.attachments.all()] == ["b", "plan", "a"]
         assert [a.sort_order for a in policy.attachments.all()] == [0, 1, 2]
+
+
+@pytest.mark.django_db
+class TestImportVideos:
+    """A course line's `video` becomes a Video queued for transcoding when the import commits."""
+
+    @pytest.fixture
+    def clip(self, tmp_path):
+        from .videos import lecture
+
+        (tmp_path / "files").mkdir(exist_ok=True)
+        return lecture(tmp_path / "files" / "lecture.mp4", seconds=3)
+
+    def test_a_video_is_stored_probed_and_queued_on_commit(
+        self, manifest, tree, clip, tmp_path, settings, django_capture_on_commit_callbacks
+    ):
+        from django_tasks_db.models import DBTaskResult
+
+        from media.models import Video
+
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "video"]}}
+        (tmp_path / "files" / "subs.srt").write_text("1\n00:00:00,000 --> 00:00:02,000\n同学们好\n", encoding="utf-8")
+        line = {**COURSE, "video": "files/lecture.mp4", "captions": "files/subs.srt"}
+        with django_capture_on_commit_callbacks(execute=True):
+            out, _ = run(manifest(CENTER, EXPERT, line))
+        assert "created: 3" in out
+
+        video = Video.objects.get()
+        course = MicroCoursePage.objects.get(slug="xinli-weiji")
+        assert course.video == video and video.title == course.title
+        assert video.status == Video.Status.WAITING and video.duration == pytest.approx(3, abs=0.1)
+        assert course.duration_seconds == 3  # the probed length, not the line's duration_minutes
+        assert video.captions.read().decode().startswith("WEBVTT")
+        assert DBTaskResult.objects.filter(
+            task_path="media.tasks.transcode_video", args_kwargs__args=[video.pk]
+        ).exists()
+
+        # Again: the same file is recognised by its content; nothing new is stored or queued.
+        out, _ = run(manifest(CENTER, EXPERT, line))
+        assert "created: 0, updated: 0, unchanged: 3" in out
+        assert Video.objects.count() == 1
+
+    def test_a_file_that_is_not_a_video_stops_the_import_with_the_reason(self, manifest, tree, tmp_path):
+        from media.models import Video
+
+        (tmp_path / "files" / "fake.mp4").write_text("不是视频", encoding="utf-8")
+        err, _ = run_failing(manifest(CENTER, EXPERT, {**COURSE, "video": "files/fake.mp4"}))
+        assert "line 3: video: files/fake.mp4: 无法识别该文件" in err
+        assert not Video.objects.exists() and not MicroCoursePage.objects.exists()
+
+    def test_a_dry_run_stores_and_queues_nothing(self, manifest, tree, clip, django_capture_on_commit_callbacks):
+        from media.models import Video
+
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            run(manifest(CENTER, EXPERT, {**COURSE, "video": "files/lecture.mp4"}), "--dry-run")
+        assert not Video.objects.exists() and callbacks == []

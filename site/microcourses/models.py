@@ -10,6 +10,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.api import APIField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+from wagtailmedia.edit_handlers import MediaChooserPanel
 
 from resources.forms import ResourcePageForm
 from resources.models import (
@@ -38,8 +39,18 @@ class MicroCoursePage(ResourcePage):
     tier = models.ForeignKey(
         Tier, verbose_name="培训层级", null=True, blank=True, on_delete=models.PROTECT, related_name="courses"
     )
-    # Until the video pipeline probes it from the file, the length comes from the import.
-    duration_seconds = models.PositiveIntegerField("时长（秒）", null=True, blank=True)
+    video = models.ForeignKey(
+        "media.Video",
+        verbose_name="课程视频",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="courses",
+        help_text="选择或上传讲课视频；时长、封面和清晰度由系统自动生成。",
+    )
+    # Probed from the video when there is one (never typed by editors); imports of courses whose
+    # video lives elsewhere may still give it.
+    duration_seconds = models.PositiveIntegerField("时长（秒）", null=True, blank=True, editable=False)
     learning_hours = models.DecimalField("学时", max_digits=4, decimal_places=2, null=True, blank=True)
     transcript = models.TextField("讲稿 / 字幕文本", blank=True)
 
@@ -60,7 +71,8 @@ class MicroCoursePage(ResourcePage):
             ],
             heading="分类（资源库筛选）",
         ),
-        FieldRowPanel([FieldPanel("duration_seconds"), FieldPanel("learning_hours")]),
+        MediaChooserPanel("video", media_type="video"),
+        FieldPanel("learning_hours"),
         FieldPanel("body"),
         FieldPanel("transcript"),
         InlinePanel("attachments", label="附件"),
@@ -80,6 +92,7 @@ class MicroCoursePage(ResourcePage):
         APIField("requirement_code"),
         APIField("tier_code"),
         APIField("duration_seconds"),
+        APIField("video_info"),
         APIField("learning_hours"),
         APIField("transcript"),
     ]
@@ -116,6 +129,25 @@ class MicroCoursePage(ResourcePage):
         if self.duration_seconds is None:
             return None
         return max(1, round(self.duration_seconds / 60))
+
+    @property
+    def video_info(self):
+        """The player's sources, for API clients (apps); None until the video is playable."""
+        video = self.video
+        if video is None or not video.is_ready:
+            return None
+        return {
+            "playlist": video.playlist_url,
+            "poster": video.poster_url,
+            "captions": video.captions_url,
+            "duration": video.duration,
+            "renditions": video.renditions,
+        }
+
+    def save(self, *args, **kwargs):
+        if self.video_id and self.video.duration:
+            self.duration_seconds = round(self.video.duration)
+        super().save(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from wagtail.documents import get_document_model
@@ -59,6 +60,7 @@ FIELDS = {
         "duration_minutes",
         "learning_hours",
         "video",
+        "captions",
         "transcript",
     },
     "case": COMMON | {"capability", "school", "background", "process", "analysis", "reflection"},
@@ -95,6 +97,7 @@ TEXT_FIELDS = set(STRING_LIMITS) | {
     "level",
     "date",
     "video",
+    "captions",
     "transcript",
     "summary",
     "body",
@@ -298,8 +301,13 @@ class Manifest:
 
     def _check_files(self, line):
         d = line.data
-        if "video" in d:
-            self._check_path(line, "video", d["video"])
+        if "video" in d and self._check_path(line, "video", d["video"]):
+            self._check_video(line, d["video"])
+        if "captions" in d:
+            if "video" not in d:
+                self._problem(line, "captions", "captions belong to a video: give `video` too")
+            elif self._check_path(line, "captions", d["captions"]):
+                self._check_captions(line, d["captions"])
         if "transcript" in d and self._check_path(line, "transcript", d["transcript"]):
             self._check_text_file(line, "transcript", d["transcript"])
         if "attachments" in d and self._check_list(line, "attachments", lambda p: True, ""):
@@ -393,6 +401,27 @@ class Manifest:
             self._problem(line, name, f"{value}: file not found")
             return False
         return True
+
+    def _check_video(self, line, value):
+        """What the upload form refuses is refused here too, before anything is written."""
+        from media import validation
+        from media.ffmpeg import VideoError
+
+        path = self.resolve(value)
+        try:
+            validation.inspect(path, size=path.stat().st_size)
+        except VideoError as exc:
+            self._problem(line, "video", f"{value}: {exc.message}")
+
+    def _check_captions(self, line, value):
+        from django.core.exceptions import ValidationError
+
+        from media.captions import to_webvtt
+
+        try:
+            to_webvtt(self.resolve(value).read_bytes())
+        except ValidationError as exc:
+            self._problem(line, "captions", f"{value}: {' '.join(exc.messages)}")
 
     def _check_text_file(self, line, name, value):
         path = self.resolve(value)
@@ -518,14 +547,14 @@ class ManifestWriter:
             requirement=_one(Requirement, d.get("requirement")),
             tier=_one(Tier, d.get("tier")),
             lecturer=self._lecturer(d.get("lecturer")),
-            duration_seconds=round(d["duration_minutes"] * 60) if "duration_minutes" in d else None,
+            # A video's probed length wins over the line's duration_minutes.
+            duration_seconds=round(d["duration_minutes"] * 60)
+            if "duration_minutes" in d and "video" not in d
+            else None,
             learning_hours=_decimal(d.get("learning_hours")),
             transcript=self._read_text(d["transcript"]) if "transcript" in d else None,
+            video=self._video(d["video"], d["title"], d.get("captions")) if "video" in d else None,
         )
-        if "video" in d:
-            self.summary.warnings.append(
-                f"line {line.number}: video: not imported yet; the video pipeline will take {d['video']}"
-            )
         return self._write_page(line, values)
 
     def _write_case(self, line):
@@ -641,6 +670,47 @@ class ManifestWriter:
         self.stored_files.append((document.file.storage, document.file.name))
         document.save()
         return document
+
+    def _video(self, relative, title, captions=None):
+        """The video for a file, found by content hash so that re-imports reuse it. A new one is
+        queued for transcoding when the import commits (media.signal_handlers)."""
+        from media import validation
+        from media.captions import to_webvtt
+        from media.models import Video
+
+        path = self.manifest.resolve(relative)
+        digest = _file_hash(path)
+        video = Video.objects.filter(file_hash=digest).order_by("pk").first()
+        changed = video is None
+        if video is None:
+            with path.open("rb") as fh:
+                video = Video(title=title, file_hash=digest, size=path.stat().st_size)
+                # Probed now, so the course shows its real length before the transcode finishes.
+                video.apply_probe(validation.inspect(path, size=video.size))
+                video.file.save(path.name, File(fh), save=False)
+            self.stored_files.append((video.file.storage, video.file.name))
+        if captions is not None:
+            text = to_webvtt(self.manifest.resolve(captions).read_bytes())
+            if not video.captions or _stored_text(video.captions) != text:
+                video.captions.save("captions.vtt", ContentFile(text.encode("utf-8")), save=False)
+                self.stored_files.append((video.captions.storage, video.captions.name))
+                changed = True
+        if changed:
+            video.save()
+        return video
+
+
+def _stored_text(field_file):
+    with field_file.storage.open(field_file.name, "rb") as fh:
+        return fh.read().decode("utf-8")
+
+
+def _file_hash(path):
+    digest = hashlib.sha1()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _tags(names):

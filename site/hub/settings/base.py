@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "resources",
     "microcourses",
     "cases",
+    "media",
+    "wagtailmedia",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -60,6 +62,8 @@ INSTALLED_APPS = [
     "taggit",
     "rest_framework",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -128,7 +132,8 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
-STATICFILES_DIRS = [PROJECT_DIR / "static"]
+# hls.js comes from npm (`make` runs `npm ci`), served as it is published: no bundle is committed.
+STATICFILES_DIRS = [PROJECT_DIR / "static", ("vendor/hls", BASE_DIR / "node_modules" / "hls.js" / "dist")]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_URL = "/static/"
 MEDIA_ROOT = VAR_DIR / "media"
@@ -139,6 +144,45 @@ STORAGES = {
 }
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Where uploads are served from in development and tests; in production the web server or the
+# S3-compatible store serves them (README, "Production").
+SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
+
+# S3-compatible object storage for uploads and HLS ladders, when configured (django-storages).
+# HLS playlists name their segments by relative URL, so objects must be readable without a signed
+# query string: use a public-read bucket (or a CDN in front of it).
+if os.environ.get("S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["S3_BUCKET"],
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "custom_domain": os.environ.get("S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+        },
+    }
+
+# Background tasks (django-tasks, the API Wagtail 8 itself uses). The database backend is the
+# embedded default: `manage.py run_worker` (started by `make run`) takes jobs from the database.
+# TASKS_BACKEND=rq puts them on Redis (REDIS_URL) for workers on many machines.
+TASK_QUEUES = ["default", "video"]
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
+elif TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    # A transcode of a 20-minute lecture takes minutes; RQ's default 180 s would kill it.
+    RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 4 * 3600} for name in TASK_QUEUES}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES}}
+else:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be database, rq or immediate, not {TASKS_BACKEND!r}")
 
 LOGGING = {
     "version": 1,
@@ -165,6 +209,28 @@ WAGTAIL_DATE_FORMAT = "%Y-%m-%d"
 WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# Lecture videos (the `media` app on top of wagtailmedia).
+WAGTAILMEDIA = {
+    "MEDIA_MODEL": "media.Video",
+    "MEDIA_FORM_BASE": "media.forms.VideoForm",
+    # Only video: the library has no audio-only resources.
+    "AUDIO_EXTENSIONS": [],
+    "VIDEO_EXTENSIONS": ["mp4", "m4v", "mov", "mkv", "webm", "avi", "ts", "mpg", "mpeg", "flv", "wmv"],
+}
+# Editors upload 0.5-2 GB recordings; refuse more than this (bytes).
+MEDIA_MAX_UPLOAD_SIZE = int(os.environ.get("MEDIA_MAX_UPLOAD_SIZE", str(4 * 1024**3)))
+# What ffprobe must find inside an upload (the file name's extension proves nothing).
+MEDIA_ALLOWED_CONTAINERS = env_list("MEDIA_ALLOWED_CONTAINERS", "mov,mp4,matroska,webm,avi,mpegts,mpeg,flv,asf")
+MEDIA_ALLOWED_VIDEO_CODECS = env_list(
+    "MEDIA_ALLOWED_VIDEO_CODECS", "h264,hevc,mpeg4,mpeg2video,mpeg1video,vp8,vp9,av1,wmv3,vc1,flv1,mjpeg,prores"
+)
+# A transcoding job that has not reported progress for this long is taken to be dead (its worker
+# was killed) and is queued again, at most MEDIA_TRANSCODE_MAX_ATTEMPTS times in all.
+MEDIA_TRANSCODE_STALL_SECONDS = int(os.environ.get("MEDIA_TRANSCODE_STALL_SECONDS", "120"))
+MEDIA_TRANSCODE_MAX_ATTEMPTS = int(os.environ.get("MEDIA_TRANSCODE_MAX_ATTEMPTS", "3"))
+# Scratch space for jobs: the source's local copy (remote storage) and the ladder being written.
+MEDIA_WORK_DIR = Path(os.environ.get("MEDIA_WORK_DIR") or VAR_DIR / "work")
 
 REST_FRAMEWORK = {
     # The public API is read-only and anonymous; no browsable HTML API in production.

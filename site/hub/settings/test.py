@@ -1,5 +1,6 @@
 """Tests: fast hashing, isolated files, tasks run at once."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -10,5 +11,15 @@ DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each test run writes uploads into its own temporary folder, never into var/.
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="hub-test-media-"))
+# (A worker started by a test is told the same folder through MEDIA_ROOT.)
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="hub-test-media-"))
+MEDIA_WORK_DIR = MEDIA_ROOT.parent / (MEDIA_ROOT.name + "-work")
+# Tasks run at once, unless a test (or TASKS_BACKEND) asks for a queue and a worker.
+if not os.environ.get("TASKS_BACKEND"):
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES}}  # noqa: F405
+# A file, not memory, so that a worker process started by a test sees the test database.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(MEDIA_ROOT.parent / (MEDIA_ROOT.name + "-db.sqlite3"))}  # noqa: F405
+
+SERVE_MEDIA = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -4,14 +4,26 @@ from django.core.management.base import BaseCommand
 
 from .import_resources import run_import
 
-DEMO_MANIFEST = Path(__file__).resolve().parents[2] / "demo" / "manifest.jsonl"
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+DEMO_MANIFEST = DEMO_DIR / "manifest.jsonl"
+# Generated on first use (git-ignored): short lecture-like videos the demo courses point at.
+DEMO_VIDEOS = [DEMO_DIR / "files" / "videos" / f"demo-lecture-{n}.mp4" for n in (1, 2, 3)]
 
 
 class Command(BaseCommand):
     help = (
-        "Build the demo site (centers, experts, micro-courses, cases, policy documents) "
+        "Build the demo site (centers, experts, micro-courses with videos, cases, policy documents) "
         "through the importer. Idempotent."
     )
 
     def handle(self, **options):
+        from media.ffmpeg import make_sample_lecture
+
+        for path in DEMO_VIDEOS:
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.stdout.write(f"generating demo video {path.name} …")
+                partial = path.with_suffix(".part.mp4")
+                make_sample_lecture(partial, seconds=20)
+                partial.rename(path)  # a half-written file never passes for a demo video
         run_import(self, DEMO_MANIFEST)

@@ -1,0 +1,27 @@
+from django.urls import path
+from django.utils.html import format_html
+
+from wagtail import hooks
+
+from . import views
+
+
+@hooks.register("register_admin_urls")
+def register_video_urls():
+    return [
+        path("videos/<int:video_id>/status/", views.status, name="video_status"),
+        path("videos/<int:video_id>/retry/", views.retry, name="video_retry"),
+    ]
+
+
+@hooks.register("insert_global_admin_css")
+def video_admin_css():
+    # Small and admin-only: the progress bar and state badges of the video pages.
+    return format_html(
+        "<style>{}</style>",
+        ".video-state{display:inline-block;padding:.1em .6em;border-radius:1em;font-size:.85em;"
+        "background:var(--w-color-surface-header,#eee)}"
+        ".video-state--ready{background:#d9f2e3;color:#0a5c2f}.video-state--failed{background:#fde2e1;color:#8a1c14}"
+        ".video-state--transcoding,.video-state--waiting{background:#fff4cc;color:#5c4400}"
+        ".video-progress{width:100%;max-width:22em;height:1em}",
+    )
