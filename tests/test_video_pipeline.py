@@ -428,7 +428,7 @@ def test_the_redis_queue_backend_runs_the_job_on_an_rq_worker(files, settings):
 
 
 @pytest.mark.skipif(
-    not os.environ.get("S3_BUCKET"), reason="set S3_BUCKET (with S3_ENDPOINT_URL and keys) to test S3-compatible storage"
+    not os.environ.get("S3_BUCKET"), reason="set S3_BUCKET (with S3_ENDPOINT_URL, keys) to test S3-compatible storage"
 )
 @pytest.mark.django_db
 def test_the_ladder_goes_to_s3_compatible_storage(files):

@@ -7,7 +7,8 @@ from .import_resources import run_import
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 DEMO_MANIFEST = DEMO_DIR / "manifest.jsonl"
 # Generated on first use (git-ignored): short lecture-like videos the demo courses point at.
-DEMO_VIDEOS = [DEMO_DIR / "files" / "videos" / f"demo-lecture-{n}.mp4" for n in (1, 2, 3)]
+# Each its own length, so each is its own file (videos are recognised by content).
+DEMO_VIDEOS = {DEMO_DIR / "files" / "videos" / f"demo-lecture-{n}.mp4": 12 + 4 * n for n in (1, 2, 3)}
 
 
 class Command(BaseCommand):
@@ -19,11 +20,11 @@ class Command(BaseCommand):
     def handle(self, **options):
         from media.ffmpeg import make_sample_lecture
 
-        for path in DEMO_VIDEOS:
+        for path, seconds in DEMO_VIDEOS.items():
             if not path.exists():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self.stdout.write(f"generating demo video {path.name} …")
                 partial = path.with_suffix(".part.mp4")
-                make_sample_lecture(partial, seconds=20)
+                make_sample_lecture(partial, seconds=seconds)
                 partial.rename(path)  # a half-written file never passes for a demo video
         run_import(self, DEMO_MANIFEST)
