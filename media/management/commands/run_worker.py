@@ -58,12 +58,15 @@ class Command(BaseCommand):
 
         backend = type(task_backends[DEFAULT_TASK_BACKEND_ALIAS]).__name__
         if backend == "DatabaseBackend":
-            args = {"queue_name": queues, "interval": 1, "verbosity": verbosity, "reload": False, "batch": batch}
+            # db_worker prints two lines per task at verbosity 1; the pipeline logs what matters.
+            args = {"queue_name": queues, "interval": 1, "verbosity": max(0, verbosity - 1), "reload": False}
+            args["batch"] = batch
             if worker_id:
                 args["worker_id"] = worker_id
             call_command("db_worker", **args)
         elif backend == "RQBackend":
-            rq_args = queues.split(",") + (["--burst"] if batch else [])
+            # django-tasks-rq's Job class runs django-tasks' Task objects (rq's own cannot call them).
+            rq_args = [*queues.split(","), "--job-class", "django_tasks_rq.Job"] + (["--burst"] if batch else [])
             call_command("rqworker", *rq_args, verbosity=verbosity)
         else:
             self.stdout.write(f"The {backend} task backend runs tasks at once; there is no worker to run.")
