@@ -27,6 +27,8 @@ def to_webvtt(data: bytes) -> str:
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text.startswith("WEBVTT"):
         text = "WEBVTT\n\n" + SRT_TIME.sub(r"\1.\2", text)
+    # "-->" in a cue's text would read as a new cue timing in WebVTT.
+    text = "\n".join(line if CUE_TIMING.match(line) else line.replace("-->", "→") for line in text.split("\n"))
     if not CUE_TIMING.search(text):
         raise ValidationError(
             "字幕文件中没有找到时间轴（如 00:00:01,000 --> 00:00:04,000），请上传 SRT 或 WebVTT 字幕。"

@@ -61,7 +61,9 @@ class VideoForm(BaseMediaForm):
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("file")
-        if not cleaned.get("title") and upload is not None:
+        if not cleaned.get("title") and (upload is None or "file" not in self.changed_data):
+            self.add_error("title", "请填写标题。")
+        elif not cleaned.get("title"):
             # Only for display: the stored path never uses the editor's file name.
             cleaned["title"] = os.path.splitext(os.path.basename(upload.name))[0][:255] or "未命名视频"
             self.instance.title = cleaned["title"]

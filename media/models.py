@@ -77,6 +77,13 @@ class Video(AbstractMedia):
     task_id = models.CharField(max_length=64, blank=True, editable=False)
 
     admin_form_fields = ("title", "file", "captions", "collection", "tags")
+    # Written by the transcoding job (media.pipeline, with conditional UPDATEs) or from a new file's
+    # probe; an editor's save that keeps the file leaves them alone.
+    PIPELINE_FIELDS = frozenset(
+        {"status", "progress", "failure_reason", "failure_detail", "poster", "thumbnail", "hls_dir", "renditions"}
+        | {"transcoded_at", "lease", "heartbeat_at", "attempts", "task_id"}
+        | {"duration", "width", "height", "size", "container", "video_codec", "audio_codec", "frame_rate"}
+    )
 
     class Meta:
         verbose_name = "视频"
@@ -84,7 +91,9 @@ class Video(AbstractMedia):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._saved_file_name = self.file.name if self.pk else None
+        # Read without the descriptor: on a `.only()` instance it would cost a query per row.
+        raw = self.__dict__.get("file")
+        self._saved_file_name = getattr(raw, "name", raw) if self.pk else None
 
     def save(self, *args, **kwargs):
         # A new or replaced file needs (re)transcoding; the signal handler enqueues it on commit.
@@ -94,6 +103,15 @@ class Video(AbstractMedia):
             self.progress = 0
             self.failure_reason = self.failure_detail = ""
             self.attempts = 0
+            self.lease = None  # an attempt still running on the old file loses its lease and stops
+            if self._saved_file_name:
+                self.file_hash = ""  # the importer's content hash was the old file's
+        elif self.pk and not self._state.adding and kwargs.get("update_fields") is None:
+            # An editor's save (title, tags, captions) must not write back the job's fields as they
+            # were when the form loaded: the job may have moved on since.
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in self.PIPELINE_FIELDS
+            ]
         super().save(*args, **kwargs)
         self._saved_file_name = self.file.name
 

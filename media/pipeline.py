@@ -105,6 +105,9 @@ def transcode(video_id):
         fail(video_id, token, "转码多次中断（处理进程意外退出），请重新上传视频或联系平台管理员。")
         return "failed"
     settings.MEDIA_WORK_DIR.mkdir(parents=True, exist_ok=True)
+    # What a killed attempt left (we hold the lease: no live attempt uses these).
+    for leftover in settings.MEDIA_WORK_DIR.glob(f"video-{video_id}-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
     try:
         with tempfile.TemporaryDirectory(prefix=f"video-{video_id}-", dir=settings.MEDIA_WORK_DIR) as work:
             return _transcode(video, token, Path(work))
@@ -175,9 +178,9 @@ def _transcode(video, token, work):
     from microcourses.models import MicroCoursePage
 
     MicroCoursePage.objects.filter(video_id=video.pk).update(duration_seconds=round(video.duration))
-    # The old ladder (the file was replaced, or a re-run) goes only once the new one is in place.
-    if previous.hls_dir and previous.hls_dir != prefix:
-        delete_tree(storage, None, prefix=previous.hls_dir)
+    # Older ladders (the file was replaced; an attempt killed while storing) go only once the new one
+    # is in place.
+    delete_other_ladders(storage, video.pk, keep=prefix)
     logger.info("video %s: ready, %s", video.pk, ", ".join(r["name"] for r in renditions))
     return "ready"
 
@@ -242,6 +245,18 @@ def delete_tree(storage, names, prefix=None):
                 shutil.rmtree(storage.path(prefix), ignore_errors=True)
     except Exception:
         logger.exception("could not delete %s from storage", prefix or names)
+
+
+def delete_other_ladders(storage, video_id, keep):
+    parent = posixpath.dirname(keep)
+    try:
+        directories, _ = storage.listdir(parent)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    for directory in directories:
+        path = posixpath.join(parent, directory)
+        if path != keep:
+            delete_tree(storage, None, prefix=path)
 
 
 def walk(storage, prefix):

@@ -14,7 +14,12 @@ def check_size(size):
 
 
 def check_probe(probe: ffmpeg.Probe):
-    """NotAVideo unless the container and the video codec are ones the platform accepts."""
+    """NotAVideo unless the container, the video codec and the length are ones the platform accepts."""
+    if probe.duration > settings.MEDIA_MAX_DURATION_SECONDS:
+        raise ffmpeg.NotAVideo(
+            f"视频过长（{probe.duration / 3600:.1f} 小时），单个视频不能超过 "
+            f"{settings.MEDIA_MAX_DURATION_SECONDS / 3600:g} 小时，请剪辑后分段上传。"
+        )
     containers = set(probe.container.split(","))
     if not containers & set(settings.MEDIA_ALLOWED_CONTAINERS):
         raise ffmpeg.NotAVideo(

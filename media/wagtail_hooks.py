@@ -6,9 +6,11 @@ from wagtail import hooks
 from . import views
 
 
-@hooks.register("register_admin_urls")
+# order=-1: before wagtailmedia's own URLs, so that its edit page is served by ours.
+@hooks.register("register_admin_urls", order=-1)
 def register_video_urls():
     return [
+        path("media/edit/<int:media_id>/", views.edit, name="video_edit"),
         path("videos/<int:video_id>/status/", views.status, name="video_status"),
         path("videos/<int:video_id>/retry/", views.retry, name="video_retry"),
     ]

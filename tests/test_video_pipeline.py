@@ -437,3 +437,84 @@ def test_the_ladder_goes_to_s3_compatible_storage(files):
     video.refresh_from_db()
     assert video.file.storage.exists(f"{video.hls_dir}/master.m3u8")
     assert video.playlist_url.startswith("http")
+
+
+@pytest.mark.django_db
+def test_an_editor_saving_a_stale_copy_does_not_undo_the_job(files):
+    video = stored_video(files["lecture"])
+    stale = Video.objects.get(pk=video.pk)  # loaded by an edit form while the video was waiting
+    assert pipeline.transcode(video.pk) == "ready"
+    stale.title = "新标题"
+    stale.save()
+    video.refresh_from_db()
+    assert video.title == "新标题" and video.status == Video.Status.READY and video.hls_dir
+
+
+@pytest.mark.django_db
+def test_replacing_the_file_mid_transcode_stops_the_old_attempt(files, tmp_path):
+    video = stored_video(files["lecture"])
+    old_attempt = pipeline.claim(video.pk)
+    with open(videos.lecture(tmp_path / "v2.mp4", seconds=2), "rb") as fh:
+        video.file.save("v2.mp4", File(fh))
+    with pytest.raises(pipeline.LeaseLost):
+        pipeline.heartbeat(video.pk, old_attempt, 50)
+    assert pipeline.transcode(video.pk) == "ready"
+    video.refresh_from_db()
+    assert video.duration == pytest.approx(2, abs=0.1)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_replacing_the_file_in_the_admin_never_loses_the_original(admin_client, files, tmp_path, monkeypatch):
+    from django.core.files.storage import FileSystemStorage
+
+    video = stored_video(files["lecture"])
+    original = video.file.name
+    url = reverse("wagtailmedia:edit", args=[video.pk])
+    new = videos.lecture(tmp_path / "v2.mp4", seconds=2)
+
+    def post():
+        with open(new, "rb") as fh:
+            data = {"title": "第二版", "file": SimpleUploadedFile("v2.mp4", fh.read()), "tags": ""}
+            data["collection"] = Collection.get_first_root_node().pk
+            return admin_client.post(url, data)
+
+    # The storage fails while saving the new file: the old one is still there, and still the video's.
+    def broken_save(self, name, content):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", broken_save)
+    with pytest.raises(OSError):
+        post()
+    monkeypatch.undo()
+    video.refresh_from_db()
+    assert video.file.name == original and video.file.storage.exists(original)
+
+    # It works: the new file is the video's, the old one is deleted after the commit.
+    assert post().status_code == 302
+    video.refresh_from_db()
+    assert video.file.name != original and video.title == "第二版"
+    assert video.file.storage.exists(video.file.name) and not video.file.storage.exists(original)
+
+
+@pytest.mark.django_db
+def test_a_blank_title_on_edit_is_refused_not_replaced_by_the_stored_name(admin_client, files):
+    video = stored_video(files["lecture"], title="原标题")
+    data = {"title": "", "tags": "", "collection": Collection.get_first_root_node().pk}
+    response = admin_client.post(reverse("wagtailmedia:edit", args=[video.pk]), data)
+    assert "请填写标题" in response.content.decode()
+    video.refresh_from_db()
+    assert video.title == "原标题"
+
+
+@pytest.mark.django_db
+def test_a_file_declaring_too_many_hours_is_refused(admin_client, files, settings):
+    settings.MEDIA_MAX_DURATION_SECONDS = 2
+    response = upload(admin_client, files["lecture"], title="太长")
+    assert "视频过长" in response.content.decode() and not Video.objects.exists()
+
+
+def test_an_arrow_inside_a_caption_does_not_start_a_new_cue():
+    from media.captions import to_webvtt
+
+    text = to_webvtt("1\n00:00:01,000 --> 00:00:04,000\n从 A --> B\n".encode())
+    assert text.splitlines()[3:] == ["00:00:01.000 --> 00:00:04.000", "从 A → B"]

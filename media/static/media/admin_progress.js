@@ -17,7 +17,13 @@
         if (data.status === "waiting" || data.status === "transcoding") {
           window.setTimeout(poll, 2000);
         } else {
-          window.location.reload(); // ready or failed: show the poster, renditions or the reason
+          // No reload: it would throw away what the editor is typing in the form.
+          if (bar) bar.hidden = true;
+          if (percent) {
+            percent.textContent = data.status === "ready"
+              ? "转码完成，刷新页面可查看封面和清晰度。"
+              : (data.failure_reason || "") + " 刷新页面可重新转码。";
+          }
         }
       })
       .catch(function () { window.setTimeout(poll, 5000); });

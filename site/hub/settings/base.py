@@ -230,6 +230,8 @@ WAGTAILMEDIA = {
 }
 # Editors upload 0.5-2 GB recordings; refuse more than this (bytes).
 MEDIA_MAX_UPLOAD_SIZE = int(os.environ.get("MEDIA_MAX_UPLOAD_SIZE", str(4 * 1024**3)))
+# Lectures are 5-20 minutes; a file declaring many hours would hold a worker for as long.
+MEDIA_MAX_DURATION_SECONDS = int(os.environ.get("MEDIA_MAX_DURATION_SECONDS", str(3 * 3600)))
 # What ffprobe must find inside an upload (the file name's extension proves nothing).
 MEDIA_ALLOWED_CONTAINERS = env_list("MEDIA_ALLOWED_CONTAINERS", "mov,mp4,matroska,webm,avi,mpegts,mpeg,flv,asf")
 MEDIA_ALLOWED_VIDEO_CODECS = env_list(
