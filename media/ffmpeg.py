@@ -253,20 +253,6 @@ def run_with_progress(stream, duration, on_progress: Callable[[float], None] | N
         on_progress(100.0)
 
 
-def poster_command(source_path, output_path, source: Probe, height=720):
-    """A representative frame, not the (often black) first one: seek a tenth into the video
-    and let the `thumbnail` filter pick the most typical of the next 60 frames."""
-    at = min(source.duration * 0.1, 30.0)
-    height = min(height, source.height // 2 * 2)
-    return (
-        ffmpeg.input(str(source_path), ss=f"{at:.3f}")
-        .filter("thumbnail", 60)
-        .filter("scale", -2, height)
-        .output(str(output_path), vframes=1, **{"q:v": 3})
-        .global_args("-hide_banner", "-loglevel", "error")
-    )
-
-
 def run(stream):
     try:
         stream.run(cmd=binary("ffmpeg"), overwrite_output=True, capture_stdout=True, capture_stderr=True)
@@ -275,14 +261,13 @@ def run(stream):
 
 
 def make_poster(source_path, poster_path, thumbnail_path, source: Probe):
-    """The poster (≤720 px high) and a small thumbnail (180 px high) as JPEG."""
-    run(poster_command(source_path, poster_path, source))
-    run(
-        ffmpeg.input(str(poster_path))
-        .filter("scale", -2, 180)
-        .output(str(thumbnail_path), vframes=1, **{"q:v": 4})
-        .global_args("-hide_banner", "-loglevel", "error")
-    )
+    """The poster (≤720 px high) and a small thumbnail (180 px high) as JPEG, from one ffmpeg run."""
+    at = min(source.duration * 0.1, 30.0)
+    height = min(720, source.height // 2 * 2)
+    frame = ffmpeg.input(str(source_path), ss=f"{at:.3f}").filter("thumbnail", 60).filter_multi_output("split", 2)
+    poster = frame[0].filter("scale", -2, height).output(str(poster_path), vframes=1, **{"q:v": 3})
+    thumbnail = frame[1].filter("scale", -2, 180).output(str(thumbnail_path), vframes=1, **{"q:v": 4})
+    run(ffmpeg.merge_outputs(poster, thumbnail).global_args("-hide_banner", "-loglevel", "error"))
 
 
 def probe_playlist_duration(output_dir):
@@ -310,16 +295,31 @@ class LadderResult:
 
 
 def transcode(source_path, output_dir, on_progress=None) -> LadderResult:
-    """Probe, write the whole HLS ladder in one process, then the poster and thumbnail.
+    """Probe, then write the whole HLS ladder in one process and, beside it, the poster and thumbnail.
     Everything goes into `output_dir`, which the caller moves into storage only when this returns."""
     output_dir = Path(output_dir)
     source = probe(source_path)
     rungs = rungs_for(source)
     for rung in rungs:
         (output_dir / rung.name).mkdir(parents=True, exist_ok=True)
-    run_with_progress(ladder_command(source_path, output_dir, source, rungs), source.duration, on_progress)
     poster, thumbnail = output_dir / "poster.jpg", output_dir / "thumbnail.jpg"
-    make_poster(source_path, poster, thumbnail, source)
+    # The poster needs a few frames a tenth into the video: made beside the ladder, not after it.
+    failures = []
+
+    def make_pictures():
+        try:
+            make_poster(source_path, poster, thumbnail, source)
+        except VideoError as exc:
+            failures.append(exc)
+
+    pictures = threading.Thread(target=make_pictures, name="poster")
+    pictures.start()
+    try:
+        run_with_progress(ladder_command(source_path, output_dir, source, rungs), source.duration, on_progress)
+    finally:
+        pictures.join()
+    if failures:
+        raise failures[0]
     return LadderResult(source, rungs, output_dir / "master.m3u8", poster, thumbnail)
 
 
