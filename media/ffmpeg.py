@@ -294,11 +294,12 @@ class LadderResult:
     thumbnail: Path
 
 
-def transcode(source_path, output_dir, on_progress=None) -> LadderResult:
-    """Probe, then write the whole HLS ladder in one process and, beside it, the poster and thumbnail.
-    Everything goes into `output_dir`, which the caller moves into storage only when this returns."""
+def transcode(source_path, output_dir, on_progress=None, source: Probe | None = None) -> LadderResult:
+    """Probe (unless the caller already did), then write the whole HLS ladder in one process and, beside
+    it, the poster and thumbnail. Everything goes into `output_dir`, which the caller moves into
+    storage only when this returns."""
     output_dir = Path(output_dir)
-    source = probe(source_path)
+    source = source or probe(source_path)
     rungs = rungs_for(source)
     for rung in rungs:
         (output_dir / rung.name).mkdir(parents=True, exist_ok=True)

@@ -125,9 +125,7 @@ def transcode(video_id):
 def _transcode(video, token, work):
     storage = video.file.storage
     source_path = local_source(video, work, token)
-    validation.check_size(video.size)
-    source = ffmpeg.probe(source_path)
-    validation.check_probe(source)
+    source = validation.inspect(source_path, size=video.size)
     # Probed again here: files can arrive without the form (import, replaced in storage).
     video.apply_probe(source, size=video.size or storage.size(video.file.name))
     Video.objects.filter(pk=video.pk, lease=token).update(
@@ -143,7 +141,7 @@ def _transcode(video, token, work):
 
     output = work / "ladder"
     result = ffmpeg.transcode(
-        source_path, output, on_progress=lambda percent: heartbeat(video.pk, token, min(percent, 99))
+        source_path, output, on_progress=lambda percent: heartbeat(video.pk, token, min(percent, 99)), source=source
     )
     check_complete(output, source)
 
