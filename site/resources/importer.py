@@ -167,6 +167,7 @@ class Manifest:
         self.root = self.path.resolve().parent
         self.lines = []
         self.problems = []
+        self.video_probes = {}  # path -> ffmpeg.Probe, from validation, reused when writing
         self._parents = {}  # parent key -> page, during validation
 
     # -- reading -----------------------------------------------------------
@@ -409,7 +410,7 @@ class Manifest:
 
         path = self.resolve(value)
         try:
-            validation.inspect(path, size=path.stat().st_size)
+            self.video_probes[path] = validation.inspect(path, size=path.stat().st_size)
         except VideoError as exc:
             self._problem(line, "video", f"{value}: {exc.message}")
 
@@ -660,7 +661,7 @@ class ManifestWriter:
         """The Wagtail document for a file, found by content hash so re-imports reuse it."""
         Document = get_document_model()
         path = self.manifest.resolve(relative)
-        digest = hashlib.sha1(path.read_bytes()).hexdigest()
+        digest = _file_hash(path)
         existing = Document.objects.filter(file_hash=digest).order_by("pk").first()
         if existing is not None:
             return existing
@@ -674,7 +675,6 @@ class ManifestWriter:
     def _video(self, relative, title, captions=None):
         """The video for a file, found by content hash so that re-imports reuse it. A new one is
         queued for transcoding when the import commits (media.signal_handlers)."""
-        from media import validation
         from media.captions import to_webvtt
         from media.models import Video
 
@@ -685,8 +685,8 @@ class ManifestWriter:
         if video is None:
             with path.open("rb") as fh:
                 video = Video(title=title, file_hash=digest, size=path.stat().st_size)
-                # Probed now, so the course shows its real length before the transcode finishes.
-                video.apply_probe(validation.inspect(path, size=video.size))
+                # Probed while validating: the course shows its real length before the transcode finishes.
+                video.apply_probe(self.manifest.video_probes[path])
                 video.file.save(path.name, File(fh), save=False)
             self.stored_files.append((video.file.storage, video.file.name))
         if captions is not None:
