@@ -326,7 +326,7 @@ def transcode(source_path, output_dir, on_progress=None, source: Probe | None = 
 
 def make_sample_lecture(path, seconds=20, size="1280x720", rate=25):
     """A lecture-like sample video with sound, from ffmpeg's own test sources: for the demo site
-    (nothing large is committed) and the benchmark."""
+    (nothing large is committed) and the tests."""
     picture = ffmpeg.input(f"testsrc2=s={size}:r={rate}:d={seconds}", f="lavfi")
     sound = ffmpeg.input(f"sine=f=220:beep_factor=4:d={seconds}", f="lavfi")
     stream = ffmpeg.output(

@@ -2,6 +2,8 @@
 
 import subprocess
 
+from media import ffmpeg
+
 LAVFI = ["-f", "lavfi", "-i"]
 
 
@@ -11,13 +13,8 @@ def make(path, *args):
 
 
 def lecture(path, seconds=4, size="640x360", rate=25):
-    """A short video with sound, as a phone or a lecture-capture box would upload it."""
-    return make(
-        path,
-        *LAVFI, f"testsrc2=s={size}:r={rate}:d={seconds}",
-        *LAVFI, f"sine=f=440:d={seconds}",
-        "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", "-movflags", "+faststart",
-    )  # fmt: skip
+    """A short video with sound (H.264/AAC, index at the front), as a lecture-capture box uploads it."""
+    return ffmpeg.make_sample_lecture(path, seconds=seconds, size=size, rate=rate)
 
 
 def audio_only(path, seconds=2):
