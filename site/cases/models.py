@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db import models
+from django.utils.html import strip_tags
 
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.api import APIField
@@ -106,6 +107,12 @@ class CasePage(ResourcePage):
     class Meta:
         verbose_name = "工作案例"
         verbose_name_plural = "工作案例"
+
+    def search_keywords(self):
+        return super().search_keywords() + [self.school]
+
+    def search_body(self):
+        return super().search_body() + [strip_tags(getattr(self, name)) for name, _ in self.SECTIONS]
 
     def sections(self):
         return [(label, getattr(self, name)) for name, label in self.SECTIONS if getattr(self, name)]

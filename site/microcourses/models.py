@@ -144,6 +144,21 @@ class MicroCoursePage(ResourcePage):
             "renditions": video.renditions,
         }
 
+    def search_facets(self):
+        return super().search_facets() | {
+            "stage": self.stage_codes,
+            "course_type": [self.course_type_code] if self.course_type_id else [],
+            "requirement": [self.requirement_code] if self.requirement_id else [],
+            "tier": [self.tier_code] if self.tier_id else [],
+        }
+
+    def search_keywords(self):
+        related = [self.lecturer, self.course_type, self.requirement, self.tier, *self.stages.all()]
+        return super().search_keywords() + [str(item) for item in related if item is not None]
+
+    def search_body(self):
+        return super().search_body() + [self.transcript]
+
     def save(self, *args, **kwargs):
         if self.video_id and self.video.duration:
             self.duration_seconds = round(self.video.duration)

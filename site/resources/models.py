@@ -1,11 +1,14 @@
 """The shared library: controlled vocabularies, training centers, experts, the common
 base of every resource page, the library index, and policy documents (notices)."""
 
+from datetime import datetime, time
+
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -282,6 +285,53 @@ class ResourcePage(Page):
     def get_kind_label(self):
         return type(self.detail).resource_kind_label
 
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if request.method == "GET" and not getattr(request, "is_preview", False):
+            ResourceStats.record_view(self.pk)
+        return response
+
+    # -- what the Chinese search indexes (search/documents.py); subclasses extend these ----
+
+    def search_facets(self):
+        """Facet name -> codes, for filtering and counting search results."""
+        return {
+            "kind": [self.resource_kind],
+            "capability": codes(self.capabilities),
+            "center": [self.center.code] if self.center_id else [],
+            "tag": self.tag_names,
+        }
+
+    def search_keywords(self):
+        """Short labels that describe the resource: weighted above the body text."""
+        center = [self.center.name] if self.center_id else []
+        return [c.label for c in self.capabilities.all()] + self.tag_names + center
+
+    def search_body(self):
+        """Long text, in reading order; also the source of highlighted snippets."""
+        return [self.summary, *self._meta.get_field("body").get_searchable_content(self.body)]
+
+    def search_date(self):
+        return self.first_published_at
+
+
+class ResourceStats(models.Model):
+    """How often a resource was viewed: the "most watched" sort. Kept out of the page's own
+    row so that an editor's save or a revision being published never resets the count."""
+
+    page = models.OneToOneField(ResourcePage, on_delete=models.CASCADE, primary_key=True, related_name="stats")
+    views = models.PositiveIntegerField("浏览次数", default=0)
+
+    class Meta:
+        verbose_name = "资源统计"
+        verbose_name_plural = "资源统计"
+
+    @classmethod
+    def record_view(cls, page_id):
+        updated = cls.objects.filter(page_id=page_id).update(views=models.F("views") + 1)
+        if not updated:
+            cls.objects.get_or_create(page_id=page_id, defaults={"views": 1})
+
 
 def resource_models():
     """The concrete resource kinds, in the order the library shows them."""
@@ -462,3 +512,12 @@ class PolicyDocumentPage(ResourcePage):
     class Meta:
         verbose_name = "政策文件 / 通知"
         verbose_name_plural = "政策文件 / 通知"
+
+    def search_keywords(self):
+        return super().search_keywords() + [self.issuer, self.doc_number, self.index_number, self.category]
+
+    def search_date(self):
+        # A notice is dated by its issue date, not by when it was put online.
+        if self.publication_date:
+            return timezone.make_aware(datetime.combine(self.publication_date, time(12)))
+        return super().search_date()

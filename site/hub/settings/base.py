@@ -44,7 +44,9 @@ INSTALLED_APPS = [
     "microcourses",
     "cases",
     "media",
+    "search",
     "wagtailmedia",
+    "wagtail.contrib.search_promotions",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -247,6 +249,17 @@ MEDIA_WORK_DIR = Path(os.environ.get("MEDIA_WORK_DIR") or VAR_DIR / "work")
 REST_FRAMEWORK = {
     # The public API is read-only and anonymous; no browsable HTML API in production.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+
+# Chinese full-text search (the `search` app). Without ELASTICSEARCH_URL the database backend
+# (SQLite FTS5, or PostgreSQL's full-text search) serves every query. With it, queries go to
+# Elasticsearch (7 or 8) and fall back to the database when the cluster fails; the database
+# index is always kept, so the fallback is complete.
+SEARCH = {
+    "ELASTICSEARCH_URL": os.environ.get("ELASTICSEARCH_URL", ""),
+    # The alias searches use; each rebuild makes a new index behind it and switches.
+    "ELASTICSEARCH_INDEX": os.environ.get("ELASTICSEARCH_INDEX", "fudaoyuan-resources"),
+    "ELASTICSEARCH_TIMEOUT": float(os.environ.get("ELASTICSEARCH_TIMEOUT", "3")),
 }
 
 # The library lists this many resources per page.

@@ -1,0 +1,151 @@
+"""Chinese text analysis, done in Python so that neither backend needs a server plugin.
+
+Both backends receive text already cut into words (jieba with this field's dictionary) and,
+as a second signal, into overlapping character bigrams; both receive queries cut the same way.
+
+- Index time: `index_words` uses jieba's search mode, which also emits the dictionary words
+  inside a longer word (大学生心理危机 → 大学, 学生, 大学生, 心理, 危机, 心理危机), so a query for
+  any of them matches.
+- Query time: `parse_query` cuts precisely, drops stop words, and gives each term its synonyms.
+  A term jieba does not know (an out-of-vocabulary word, or a run of single characters) may
+  also match as a phrase of bigrams, i.e. as an exact substring; a known word never does,
+  which is what keeps 用心理解学生 out of the results for 心理.
+"""
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import jieba
+
+DICT_DIR = Path(__file__).resolve().parent / "dict"
+
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_RUN = re.compile(f"[{CJK}]+")
+IS_CJK = re.compile(f"^[{CJK}]+$")
+WORD_CHAR = re.compile(rf"[{CJK}\w]")
+
+_lock = threading.Lock()
+_tokenizer = None
+
+
+def tokenizer():
+    """jieba with the field dictionary, loaded once per process (about 0.5 s, cached on disk)."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                jieba.setLogLevel(60)  # its start-up chatter goes to stderr otherwise
+                t = jieba.Tokenizer()
+                t.load_userdict(str(DICT_DIR / "userdict.txt"))
+                for group in synonym_groups():
+                    for word in group:
+                        if len(word) > 1:
+                            t.add_word(word, freq=max(t.FREQ.get(word) or 0, 1000))
+                _tokenizer = t
+    return _tokenizer
+
+
+def _read_list(name):
+    lines = (DICT_DIR / name).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+@cache
+def stopwords():
+    return frozenset(_read_list("stopwords.txt"))
+
+
+@cache
+def synonym_groups():
+    return [tuple(dict.fromkeys(w.strip() for w in line.split(",") if w.strip())) for line in _read_list("synonyms.txt")]
+
+
+@cache
+def synonyms():
+    """word -> every word of its groups (itself first)."""
+    table = {}
+    for group in synonym_groups():
+        for word in group:
+            table.setdefault(word, [word])
+            table[word].extend(w for w in group if w not in table[word])
+    return table
+
+
+def normalize(text):
+    """Full-width letters and digits to half-width, lower case: ＡＩ and ai are one word."""
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def _is_word(token):
+    return bool(WORD_CHAR.search(token)) and token not in stopwords()
+
+
+def index_words(text):
+    """Words for the index (search mode: also the shorter dictionary words inside long ones)."""
+    return [w for w in (w.strip() for w in tokenizer().cut_for_search(normalize(text))) if w and _is_word(w)]
+
+
+def bigrams(text):
+    """Overlapping character bigrams of each run of Chinese characters; a lone character stays
+    a unigram. Latin words and numbers are left to the word signal."""
+    grams = []
+    for run in CJK_RUN.findall(normalize(text)):
+        if len(run) == 1:
+            grams.append(run)
+        else:
+            grams.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+def is_known(word):
+    """In jieba's dictionary or ours: such a word is matched as a word, never as a substring."""
+    return bool(tokenizer().FREQ.get(word))
+
+
+@dataclass
+class Term:
+    text: str
+    alternatives: list[str] = field(default_factory=list)  # the term and its synonyms
+    known: bool = True
+
+    @property
+    def phrases(self):
+        """Bigram phrases that may also match this term: only for unknown Chinese words."""
+        if self.known:
+            return []
+        return [" ".join(bigrams(alt)) for alt in self.alternatives if IS_CJK.match(alt) and len(alt) > 1]
+
+
+def _cut_query(text):
+    words = [w.strip() for w in tokenizer().cut(normalize(text))]
+    words = [w for w in words if w and WORD_CHAR.search(w)]
+    # A run of single Chinese characters is a word jieba does not know (刷单 → 刷, 单): join it.
+    merged = []
+    for word in words:
+        single = len(word) == 1 and IS_CJK.match(word) and word not in stopwords()
+        if single and merged and merged[-1][1]:
+            merged[-1] = (merged[-1][0] + word, True)
+        else:
+            merged.append((word, single))
+    return [w for w, _ in merged]
+
+
+def parse_query(text, max_terms=12):
+    """The terms of a query, each of which a result must match (through one of its alternatives)."""
+    words = _cut_query(text)
+    kept = [w for w in words if w not in stopwords()] or words  # a query of stop words only keeps them
+    terms = []
+    for word in dict.fromkeys(kept):
+        alternatives = synonyms().get(word, [word])
+        terms.append(Term(word, list(alternatives), known=len(word) == 1 or is_known(word)))
+    return terms[:max_terms]
+
+
+def highlight_words(terms):
+    """The strings to mark in a snippet: every alternative of every term, longest first."""
+    words = {alt for term in terms for alt in term.alternatives}
+    return sorted(words, key=len, reverse=True)
