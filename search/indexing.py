@@ -151,6 +151,15 @@ def queue_length():
     return PendingChange.objects.count()
 
 
+def health_report():
+    """Which backend answers queries, each backend's state, and the changes waiting for Elasticsearch."""
+    report = {"backend": get_backend().name, "database": database_backend().health(), "queue": queue_length()}
+    if elasticsearch_configured():
+        report["elasticsearch"] = elasticsearch_backend().health()
+    report["ok"] = all(report[name]["ok"] for name in ("database", "elasticsearch") if name in report)
+    return report
+
+
 # -- whole index ---------------------------------------------------------------
 
 

@@ -151,13 +151,5 @@ def api_suggest(request):
 @require_GET
 def health(request):
     """Which backend answers, whether it is reachable, and how many changes wait for it."""
-    configured = indexing.get_backend()
-    report = {
-        "backend": configured.name,
-        "database": indexing.database_backend().health(),
-        "queue": indexing.queue_length(),
-    }
-    if configured.name != "database":
-        report["elasticsearch"] = configured.health()
-    report["ok"] = report["database"]["ok"] and report.get("elasticsearch", {"ok": True})["ok"]
+    report = indexing.health_report()
     return JsonResponse(report, status=200 if report["ok"] else 503, json_dumps_params={"ensure_ascii": False})
