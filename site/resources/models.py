@@ -294,6 +294,9 @@ class ResourcePage(Page):
 
     # -- what the Chinese search indexes (search/documents.py); subclasses extend these ----
 
+    search_select_related = ["center"]  # what the methods below read, fetched in bulk on rebuilds
+    search_prefetch_related = ["capabilities", "tags"]
+
     def search_facets(self):
         """Facet name -> codes, for filtering and counting search results."""
         return {
