@@ -36,6 +36,26 @@ def on_page_deleting(instance, **kwargs):
         indexing.remove_pages([instance.pk])
 
 
+# Labels and names that resources' documents contain: renaming one re-indexes the resources using it.
+LABELLED = {
+    "resources.TrainingCenter": "center",
+    "resources.Expert": "microcoursepage__lecturer",
+    "resources.CapabilityArea": "capabilities",
+    "resources.CareerStage": "microcoursepage__stages",
+    "resources.CourseType": "microcoursepage__course_type",
+    "resources.Requirement": "microcoursepage__requirement",
+    "resources.Tier": "microcoursepage__tier",
+}
+
+
+def on_label_saved(sender, instance, created, raw=False, **kwargs):
+    if created or raw:
+        return
+    lookup = LABELLED[sender._meta.label]
+    ids = ResourcePage.objects.filter(**{lookup: instance}).values_list("pk", flat=True).distinct()
+    indexing.update_pages(list(ids))
+
+
 def on_resource_viewed(sender, page_id, **kwargs):
     indexing.record_view(page_id)
 
@@ -47,4 +67,6 @@ def register_signal_handlers():
     post_save.connect(on_restriction_changed, sender=PageViewRestriction, dispatch_uid="search_restriction_saved")
     post_delete.connect(on_restriction_changed, sender=PageViewRestriction, dispatch_uid="search_restriction_deleted")
     pre_delete.connect(on_page_deleting, dispatch_uid="search_page_deleting")
+    for label in LABELLED:
+        post_save.connect(on_label_saved, sender=label, dispatch_uid=f"search_label_saved_{label}")
     resource_viewed.connect(on_resource_viewed, dispatch_uid="search_resource_viewed")

@@ -436,3 +436,10 @@ def test_rebuild_replaces_the_database_index(library, capsys):
     assert "database: 7 documents indexed" in capsys.readouterr().out
     assert set(IndexEntry.objects.values_list("page_id", flat=True)) == {p.pk for p in library.values()}
     assert titles(run("谈心谈话"))[0] == library["talk"].title
+
+
+@pytest.mark.django_db
+def test_renaming_a_center_reindexes_its_resources(library, center):
+    center.name = "北京师范大学辅导员发展研究中心"
+    center.save()
+    assert library["crisis"].title in titles(run("辅导员发展研究中心"))
