@@ -61,7 +61,9 @@ def stopwords():
 
 @cache
 def synonym_groups():
-    return [tuple(dict.fromkeys(w.strip() for w in line.split(",") if w.strip())) for line in _read_list("synonyms.txt")]
+    return [
+        tuple(dict.fromkeys(w.strip() for w in line.split(",") if w.strip())) for line in _read_list("synonyms.txt")
+    ]
 
 
 @cache

@@ -99,8 +99,8 @@ def all_searchable(batch_size=200):
             for model in resource_models():
                 pages.extend(
                     model.objects.filter(pk__in=chunk)
-                    .select_related("center")
-                    .prefetch_related("capabilities", "tagged_items__tag")
+                    .select_related(*model.search_select_related)
+                    .prefetch_related(*model.search_prefetch_related)
                 )
             pages.sort(key=lambda p: p.pk)
             yield from documents_for(pages)

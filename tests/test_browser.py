@@ -142,3 +142,44 @@ def test_a_video_still_transcoding_says_so(live_server, browser, make_course, tm
     assert "视频正在转码" in status.inner_text() and "37%" in status.inner_text()
     assert page.get_by_test_id("video-player").count() == 0
     page.close()
+
+
+@pytest.fixture
+def searchable_courses(tree, make_course):
+    for title, capability in [
+        ("大学生心理危机的识别与早期干预", "mental_health"),
+        ("心理危机事件中的家长沟通", "crisis_response"),
+        ("用心理解学生：新时代辅导员的育人情怀", "ideology"),
+    ]:
+        make_course(title=title, capabilities=[capability]).save_revision().publish()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_search_from_the_header_then_a_facet(live_server, browser, searchable_courses, javascript):
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url + "/library/")
+    box = page.get_by_role("searchbox", name="搜索资源库")
+    box.fill("心理危机")
+    box.press("Enter")
+    page.wait_for_url("**/search/?q=*")
+    results = page.get_by_test_id("result")
+    assert results.count() == 2
+    assert page.locator(".card__title mark").first.inner_text() == "心理危机"
+    assert "用心理解学生" not in page.content()
+
+    page.get_by_test_id("facet-capability").get_by_role("link", name="校园危机事件应对").click()
+    page.wait_for_url("**capability=crisis_response*")
+    assert results.count() == 1
+    assert results.first.inner_text().find("家长沟通") > 0
+
+    if javascript:
+        # Suggestions while typing: titles with a word that begins with the input.
+        search_box = page.locator("#search-q")
+        search_box.fill("")
+        search_box.press_sequentially("心理")
+        page.wait_for_function("document.querySelectorAll('#search-suggestions option').length > 0")
+        options = page.eval_on_selector_all("#search-suggestions option", "els => els.map(e => e.value)")
+        assert "大学生心理危机的识别与早期干预" in options
+        assert not any(o.startswith("用心理解") for o in options)
+    context.close()

@@ -144,6 +144,9 @@ class MicroCoursePage(ResourcePage):
             "renditions": video.renditions,
         }
 
+    search_select_related = ResourcePage.search_select_related + ["lecturer", "course_type", "requirement", "tier"]
+    search_prefetch_related = ResourcePage.search_prefetch_related + ["stages"]
+
     def search_facets(self):
         return super().search_facets() | {
             "stage": self.stage_codes,

@@ -9,7 +9,8 @@ alternative would give without first removing their own choice.
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count
+from django.utils.functional import cached_property
 
 from .models import (
     CapabilityArea,
@@ -139,8 +140,16 @@ class LibraryQuery:
             matching = ResourcePage.objects.filter(**{f"{facet.lookup}__in": facet.db_values(codes)})
             queryset = queryset.filter(pk__in=matching.values("pk"))
         if self.q:
-            queryset = queryset.filter(Q(title__icontains=self.q) | Q(summary__icontains=self.q))
+            queryset = queryset.filter(pk__in=self.matching_ids)
         return queryset
+
+    @cached_property
+    def matching_ids(self):
+        """Resources whose words match the keywords (the Chinese search, not a substring test),
+        looked up once per request for the listing and every facet count."""
+        from search.service import matching_ids
+
+        return matching_ids(self.q) or []
 
     def filtered(self, exclude=None):
         filters = {**self.fixed, **{k: v for k, v in self.selected.items() if k != exclude}}

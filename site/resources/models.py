@@ -23,6 +23,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from .blocks import BaseStreamBlock
+from .signals import resource_viewed
 
 # ---------------------------------------------------------------------------
 # Controlled vocabularies (DESIGN.md). Codes are stable identifiers used in URLs,
@@ -293,6 +294,9 @@ class ResourcePage(Page):
 
     # -- what the Chinese search indexes (search/documents.py); subclasses extend these ----
 
+    search_select_related = ["center"]  # what the methods below read, fetched in bulk on rebuilds
+    search_prefetch_related = ["capabilities", "tags"]
+
     def search_facets(self):
         """Facet name -> codes, for filtering and counting search results."""
         return {
@@ -326,11 +330,15 @@ class ResourceStats(models.Model):
         verbose_name = "资源统计"
         verbose_name_plural = "资源统计"
 
+    def __str__(self):
+        return f"{self.page_id}: {self.views}"
+
     @classmethod
     def record_view(cls, page_id):
         updated = cls.objects.filter(page_id=page_id).update(views=models.F("views") + 1)
         if not updated:
             cls.objects.get_or_create(page_id=page_id, defaults={"views": 1})
+        resource_viewed.send(sender=cls, page_id=page_id)
 
 
 def resource_models():

@@ -11,9 +11,11 @@ import threading
 
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger("media.worker")
 
@@ -33,17 +35,17 @@ class Command(BaseCommand):
         parser.add_argument("--worker-id", default=None, help="unique id of this worker (default: random)")
 
     def handle(self, *, queues, sweep_every, batch, worker_id, verbosity, **options):
-        from media.pipeline import requeue_stalled
-
         def sweep():
-            try:
-                requeued = requeue_stalled()
-                if requeued:
-                    logger.warning("queued again the transcodes of videos %s", requeued)
-            except Exception:
-                logger.exception("sweep for stalled transcodes failed")
-            finally:
-                close_old_connections()
+            # settings.WORKER_SWEEPS: stalled transcodes, search changes waiting for Elasticsearch.
+            for path in settings.WORKER_SWEEPS:
+                try:
+                    done = import_string(path)()
+                    if done:
+                        logger.warning("%s: %s", path, done)
+                except Exception:
+                    logger.exception("sweep %s failed", path)
+                finally:
+                    close_old_connections()
 
         # At start-up first: a worker restarted after a crash picks up the job it was running.
         sweep()

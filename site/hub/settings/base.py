@@ -262,6 +262,10 @@ SEARCH = {
     "ELASTICSEARCH_TIMEOUT": float(os.environ.get("ELASTICSEARCH_TIMEOUT", "3")),
 }
 
+# What `run_worker` does every --sweep-every seconds besides running tasks: queue again the
+# transcodes of dead workers, and send Elasticsearch the changes it missed while unreachable.
+WORKER_SWEEPS = ["media.pipeline.requeue_stalled", "search.indexing.flush_queue"]
+
 # The library lists this many resources per page.
 LIBRARY_PAGE_SIZE = int(os.environ.get("LIBRARY_PAGE_SIZE", "20"))
 

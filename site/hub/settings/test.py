@@ -23,3 +23,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 
 SERVE_MEDIA = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Search tests choose their backend themselves (tests/test_search.py runs Elasticsearch when
+# ELASTICSEARCH_URL is set); everything else uses the database backend.
+SEARCH = {**SEARCH, "ELASTICSEARCH_URL": ""}  # noqa: F405

@@ -5,21 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('resources', '0002_seed_taxonomies'),
+        ("resources", "0002_seed_taxonomies"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ResourceStats',
+            name="ResourceStats",
             fields=[
-                ('page', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='stats', serialize=False, to='resources.resourcepage')),
-                ('views', models.PositiveIntegerField(default=0, verbose_name='浏览次数')),
+                (
+                    "page",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="stats",
+                        serialize=False,
+                        to="resources.resourcepage",
+                    ),
+                ),
+                ("views", models.PositiveIntegerField(default=0, verbose_name="浏览次数")),
             ],
             options={
-                'verbose_name': '资源统计',
-                'verbose_name_plural': '资源统计',
+                "verbose_name": "资源统计",
+                "verbose_name_plural": "资源统计",
             },
         ),
     ]

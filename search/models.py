@@ -1,0 +1,60 @@
+from django.db import models
+
+
+class IndexEntry(models.Model):
+    """One searchable resource in the database backend. Always kept, even when Elasticsearch
+    serves the queries, so that a fallback to the database finds the same things.
+
+    The *_words columns hold jieba-segmented words joined by spaces; `bigrams` holds character
+    bigrams. Full-text matching runs on an engine-specific index over these columns (created in
+    migration 0002): an FTS5 table kept in step by triggers on SQLite, a tsvector column on
+    PostgreSQL. A row exists only while its page is live and public; deleting the page deletes it.
+    """
+
+    page = models.OneToOneField("wagtailcore.Page", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    slug = models.SlugField(max_length=255, allow_unicode=True)
+    kind = models.CharField(max_length=20)
+    title = models.CharField(max_length=255)
+    url = models.CharField(max_length=500)
+    summary = models.TextField(blank=True)
+    text = models.TextField(blank=True)  # plain text for snippets
+    date = models.DateTimeField(null=True)
+    popularity = models.PositiveIntegerField(default=0)
+    facets = models.JSONField(default=dict)
+    title_words = models.TextField(blank=True)
+    keywords = models.TextField(blank=True)
+    summary_words = models.TextField(blank=True)
+    body_words = models.TextField(blank=True)
+    bigrams = models.TextField(blank=True)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "搜索索引条目"
+        verbose_name_plural = "搜索索引"
+
+    def __str__(self):
+        return self.title
+
+
+class PendingChange(models.Model):
+    """A change Elasticsearch has not received yet. Written in the same transaction as the
+    change itself and deleted once the cluster has it, so an outage loses nothing and never
+    blocks publishing: the queue is applied when the cluster is back."""
+
+    class Action(models.TextChoices):
+        INDEX = "index", "更新"
+        DELETE = "delete", "删除"
+
+    page_id = models.PositiveBigIntegerField(unique=True)  # not a foreign key: deleted pages stay queued
+    action = models.CharField(max_length=10, choices=Action.choices)
+    queued_at = models.DateTimeField(auto_now=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["queued_at", "pk"]
+        verbose_name = "待同步的索引变更"
+        verbose_name_plural = "待同步的索引变更"
+
+    def __str__(self):
+        return f"{self.action} {self.page_id}"

@@ -1,0 +1,155 @@
+"""The search page, its JSON API, the autocomplete endpoint and the health check. All of them
+go through `search.service`; none knows which backend answers."""
+
+from urllib.parse import urlencode
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from resources.library import FACETS
+
+from . import indexing, service
+from .backends.base import SORTS
+
+SORT_LABELS = {"relevance": "相关度", "newest": "最新发布", "popular": "最多观看"}
+
+
+def _log_query(q):
+    """Count the query for Wagtail's "popular searches" report, where editors pick promotions."""
+    if q:
+        from wagtail.contrib.search_promotions.models import Query
+
+        Query.get(q).add_hit()
+
+
+class Links:
+    """URLs that change one thing about the current search (and go back to page 1)."""
+
+    def __init__(self, request: service.SearchRequest):
+        self.request = request
+
+    def _url(self, filters, sort=None, page=None):
+        pairs = [("q", self.request.q)] if self.request.q else []
+        pairs += [(name, code) for name, codes in filters.items() for code in codes]
+        sort = sort or self.request.sort
+        if sort != ("relevance" if self.request.q else "newest"):
+            pairs.append(("sort", sort))
+        if page and page > 1:
+            pairs.append(("page", page))
+        return "?" + urlencode(pairs)
+
+    def toggle(self, name, code):
+        filters = {k: list(v) for k, v in self.request.filters.items()}
+        codes = filters.setdefault(name, [])
+        codes.remove(code) if code in codes else codes.append(code)
+        return self._url({k: v for k, v in filters.items() if v})
+
+    def sort(self, sort):
+        return self._url(self.request.filters, sort=sort)
+
+    def page(self, number):
+        return self._url(self.request.filters, page=number)
+
+
+def facet_menu(response, links):
+    """The facets of a response with labels, counts and toggle links, in menu order."""
+    menu = []
+    for facet in FACETS:
+        counts = response.facets.get(facet.name, {})
+        chosen = response.request.filters.get(facet.name, [])
+        if facet.name == "tag":
+            top = sorted(counts, key=lambda t: (-counts[t], t))
+            options = [(t, t) for t in top + [c for c in chosen if c not in counts]]
+        else:
+            options = [(code, label) for code, label, _ in facet.options()]
+        entries = [
+            {
+                "code": code,
+                "label": label,
+                "count": counts.get(code, 0),
+                "selected": code in chosen,
+                "url": links.toggle(facet.name, code),
+            }
+            for code, label in options
+        ]
+        if any(e["count"] or e["selected"] for e in entries):
+            menu.append({"name": facet.name, "label": facet.label, "options": entries})
+    return menu
+
+
+def pagination(response, links):
+    current, last = response.request.page, response.num_pages
+    numbers = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
+    items, previous = [], 0
+    for n in numbers:
+        if n - previous > 1:
+            items.append({"number": None, "url": None, "current": False})
+        items.append({"number": n, "url": links.page(n), "current": n == current})
+        previous = n
+    return {
+        "num_pages": last,
+        "previous": links.page(current - 1) if current > 1 else None,
+        "next": links.page(current + 1) if current < last else None,
+        "links": items,
+    }
+
+
+@require_GET
+def search_page(request):
+    """Usable without JavaScript: a GET form, facet links and page links."""
+    search_request = service.SearchRequest.from_querydict(request.GET, default_page_size=20)
+    response = service.search(search_request)
+    _log_query(search_request.q)
+    links = Links(search_request)
+    facets = facet_menu(response, links)
+    labels = {(f["name"], o["code"]): (f["label"], o["label"]) for f in facets for o in f["options"]}
+    active = [
+        {
+            "facet": labels.get((name, code), (name, code))[0],
+            "label": labels.get((name, code), (name, code))[1],
+            "remove_url": links.toggle(name, code),
+        }
+        for name, codes in search_request.filters.items()
+        for code in codes
+    ]
+    return render(
+        request,
+        "search/search.html",
+        {
+            "search": response,
+            "q": search_request.q,
+            "facets": facets,
+            "active": active,
+            "sorts": [
+                {"code": s, "label": SORT_LABELS[s], "url": links.sort(s), "current": s == search_request.sort}
+                for s in SORTS
+            ],
+            "pagination": pagination(response, links),
+        },
+    )
+
+
+@require_GET
+def api_search(request):
+    search_request = service.SearchRequest.from_querydict(request.GET)
+    response = service.search(search_request)
+    _log_query(search_request.q)
+    return JsonResponse(response.as_json(), json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def api_suggest(request):
+    q = request.GET.get("q", "")
+    suggestions = service.suggest(q)
+    return JsonResponse(
+        {"query": q, "suggestions": [{"title": t, "url": "/search/?" + urlencode({"q": t})} for t in suggestions]},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@require_GET
+def health(request):
+    """Which backend answers, whether it is reachable, and how many changes wait for it."""
+    report = indexing.health_report()
+    return JsonResponse(report, status=200 if report["ok"] else 503, json_dumps_params={"ensure_ascii": False})
