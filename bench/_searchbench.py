@@ -2,9 +2,11 @@
 
 Each benchmark runs in a fresh database of its own (a SQLite file in a temporary folder, or a
 temporary PostgreSQL database), never in var/. Django is configured like the test suite
-(hub.settings.test) with two differences: background tasks are queued in the database and never
-run (so load_demo's lecture videos are not transcoded), and WAGTAILSEARCH_BACKENDS gets a "stock"
-entry, Wagtail's own database backend, whatever the "default" entry is, for comparison.
+(hub.settings.test) with three differences: background tasks are queued in the database and never
+run (so load_demo's lecture videos are not transcoded); WAGTAILSEARCH_BACKENDS gets a "stock"
+entry, Wagtail's own database backend, whatever the "default" entry is, for comparison; and
+Elasticsearch is used when ELASTICSEARCH_URL is set, under the alias fudaoyuan-searchbench
+(SEARCHBENCH_ELASTICSEARCH_INDEX), never the site's own.
 """
 
 import contextlib
@@ -13,6 +15,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 import unicodedata
 from pathlib import Path
@@ -54,6 +57,13 @@ def setup_django(tmp, database_url=None):
     from django.conf import settings
 
     settings.WAGTAILSEARCH_BACKENDS = {**settings.WAGTAILSEARCH_BACKENDS, "stock": STOCK_BACKEND}
+    # The test settings switch Elasticsearch off; the benchmarks use it when ELASTICSEARCH_URL is set,
+    # under an alias of their own so that a rebuild never replaces the site's index on a shared cluster.
+    settings.SEARCH = {
+        **settings.SEARCH,
+        "ELASTICSEARCH_URL": os.environ.get("ELASTICSEARCH_URL", ""),
+        "ELASTICSEARCH_INDEX": os.environ.get("SEARCHBENCH_ELASTICSEARCH_INDEX", "fudaoyuan-searchbench"),
+    }
     django.setup()
 
 
@@ -111,9 +121,21 @@ def table_sizes(prefixes=("search_", "wagtailsearch_")):
 
 
 @contextlib.contextmanager
-def temporary_postgres(url):
-    """A fresh database on the server of `url` (same user; needs CREATEDB), dropped afterwards.
-    Yields the URL of the new database."""
+def workdir(prefix, keep=False):
+    """A temporary folder for the database and uploads, removed afterwards unless `keep`."""
+    if keep:
+        path = tempfile.mkdtemp(prefix=prefix)
+        yield path
+        print(f"kept: {path}")
+        return
+    with tempfile.TemporaryDirectory(prefix=prefix) as path:
+        yield path
+
+
+@contextlib.contextmanager
+def temporary_postgres(url, keep=False):
+    """A fresh database on the server of `url` (same user; needs CREATEDB), dropped afterwards
+    unless `keep`. Yields the URL of the new database."""
     import psycopg
 
     parts = urlsplit(url)
@@ -127,8 +149,11 @@ def temporary_postgres(url):
         from django.db import connections
 
         connections.close_all()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        if keep:
+            print(f"kept PostgreSQL database {name}")
+        else:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 # -- search ------------------------------------------------------------------

@@ -27,8 +27,8 @@ import datetime
 import json
 import random
 import re
+import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -51,6 +51,7 @@ FILTERS = [
     {"requirement": ["essential"]},
     {"capability": ["career_guidance"]},
 ]
+SPREAD_WORDS = ["辅导员", "学生", "心理", "危机", "就业", "网络", "三会一课"]
 MANIFEST = sb.ROOT / "site" / "resources" / "demo" / "manifest.jsonl"
 USERDICT = sb.ROOT / "search" / "dict" / "userdict.txt"
 SENTENCE = re.compile(r"[^。！？\n]+[。！？]")
@@ -67,43 +68,68 @@ ISSUERS = ["教育部思想政治工作司", "教育部办公厅", "高校辅导
 
 
 class Corpus:
-    """Sentences and words of the demo, by capability area, to assemble realistic resources from."""
+    """The demo's live resources, to assemble realistic ones from. A generated resource retells one
+    demo resource of its capability area (most of its sentences, shuffled), with sentences of other
+    resources of the area and a few of any: words keep roughly the demo's spread (心理 in about half
+    the resources, not in all of them)."""
+
+    PARTS = ("background", "process", "analysis", "reflection")
 
     def __init__(self, rng):
         self.rng = rng
+        self.docs = []
         self.sentences = defaultdict(list)  # capability code ("" for any) -> sentences
         self.tags = defaultdict(set)
-        self.case_parts = defaultdict(list)  # background/process/analysis/reflection -> sentences
         for line in MANIFEST.read_text(encoding="utf-8").splitlines():
             d = json.loads(line)
-            if d["kind"] not in ("microcourse", "case", "policy"):
+            if d["kind"] not in ("microcourse", "case", "policy") or not d.get("live", True):
                 continue
-            text = " ".join(str(d.get(k, "")) for k in ("summary", "body", "background", "process", "analysis",
-                                                          "reflection"))  # fmt: skip
-            found = SENTENCE.findall(text)
-            for code in d.get("capability") or [""]:
-                self.sentences[code].extend(s.strip() for s in found)
-                self.tags[code].update(t for t in d.get("tags", []) if t not in ("草稿", "初稿"))
-            self.sentences[""].extend(s.strip() for s in found)
-            for part in ("background", "process", "analysis", "reflection"):
-                if d.get(part):
-                    self.case_parts[part].extend(s.strip() for s in SENTENCE.findall(d[part]))
+            texts = [d.get("summary", ""), d.get("body", ""), *(d.get(part, "") for part in self.PARTS)]
+            doc = {
+                "kind": d["kind"],
+                "capabilities": d.get("capability") or [],
+                "sentences": [s.strip() for s in SENTENCE.findall("\n".join(texts))],
+                "parts": {part: [s.strip() for s in SENTENCE.findall(d.get(part, ""))] for part in self.PARTS},
+                "tags": d.get("tags", []),
+            }
+            self.docs.append(doc)
+            for code in [*doc["capabilities"], ""]:
+                self.sentences[code].extend(doc["sentences"])
+                self.tags[code].update(doc["tags"])
         self.words = [ln.split()[0] for ln in USERDICT.read_text(encoding="utf-8").splitlines()
                       if ln.strip() and not ln.startswith("#") and len(ln.split()[0]) > 1]  # fmt: skip
         self.capabilities = sorted(c for c in self.sentences if c)
         self.tags = {code: sorted(tags) for code, tags in self.tags.items()}
 
-    def topic(self, capability):
-        pool = self.tags.get(capability) or self.words
-        return self.rng.choice(pool if self.rng.random() < 0.7 else self.words)
+    def sources(self, capability, kind):
+        """The demo resource to retell: one of the capability area's (a notice: one of the demo's notices)."""
+        same = [d for d in self.docs if d["kind"] == "policy"] if kind == "policy" else []
+        return [self.rng.choice(same or [d for d in self.docs if capability in d["capabilities"]])]
 
-    def text(self, capability, low, high, pool=None):
+    def topic(self, capability, sources):
+        r = self.rng.random()
+        if r < 0.6:
+            pool = [t for d in sources for t in d["tags"]]
+        elif r < 0.9:
+            pool = self.tags.get(capability, [])
+        else:
+            pool = self.words
+        return self.rng.choice(pool or self.words)
+
+    def text(self, sources, capability, low, high, part=None):
         """Paragraphs (a blank line between) of about low..high characters."""
         target = self.rng.randint(low, high)
-        own = pool or self.sentences[capability]
+        primary = [s for d in sources for s in ((d["parts"][part] or d["sentences"]) if part else d["sentences"])]
+        self.rng.shuffle(primary)
         out, paragraph, length = [], [], 0
         while length < target:
-            sentence = self.rng.choice(own if self.rng.random() < 0.75 else self.sentences[""])
+            r = self.rng.random()
+            if primary and r < 0.7:
+                sentence = primary.pop()
+            elif r < 0.95:
+                sentence = self.rng.choice(self.sentences[capability])
+            else:
+                sentence = self.rng.choice(self.sentences[""])
             paragraph.append(sentence)
             length += len(sentence)
             if len(paragraph) >= self.rng.randint(3, 5):
@@ -164,23 +190,24 @@ def generate(count, rng, progress):
             for n in range(first, min(first + batch, count)):
                 kind = rng.choices(kinds, weights)[0]
                 caps = rng.sample(corpus.capabilities, rng.choice([1, 1, 1, 2]))
-                topic = corpus.topic(caps[0])
+                sources = corpus.sources(caps[0], kind)
+                topic = corpus.topic(caps[0], sources)
                 when = start + datetime.timedelta(seconds=rng.random() * span)
                 live = rng.random() >= DRAFT_SHARE
                 section = rng.choice(sections)
                 common = {
                     "slug": f"gen-{kind}-{n:05d}",
-                    "summary": corpus.text(caps[0], 40, 110).replace("\n\n", "")[:160],
+                    "summary": corpus.text(sources, caps[0], 40, 110).replace("\n\n", "")[:160],
                     "live": live,
                     "has_unpublished_changes": not live,
                     "first_published_at": when if live else None,
                     "last_published_at": when if live else None,
                 }
-                tags = sorted(set(rng.sample(corpus.tags.get(caps[0]) or corpus.words, 2) + [topic]))
+                tags = sorted({topic, *rng.sample(corpus.tags.get(caps[0]) or corpus.words, 2)})
                 if kind == "microcourse":
                     title = rng.choice(COURSE_TITLES).format(t=topic, a=rng.choice(COURSE_ASPECTS))
                     page = MicroCoursePage(
-                        title=title, body=paragraphs_from_text(corpus.text(caps[0], 300, 1500)),
+                        title=title, body=paragraphs_from_text(corpus.text(sources, caps[0], 300, 1500)),
                         center=section.center if rng.random() < 0.9 else None,
                         lecturer=rng.choice(experts), course_type=rng.choice(course_types),
                         requirement=rng.choice(requirements), tier=rng.choice(tiers),
@@ -190,7 +217,7 @@ def generate(count, rng, progress):
                     parent = section if page.center_id else library
                 elif kind == "case":
                     title = rng.choice(CASE_TITLES).format(t=topic, area=rng.choice(AREAS))
-                    parts = {p: html(corpus.text(caps[0], 80, 400, corpus.case_parts[p]))
+                    parts = {p: html(corpus.text(sources, caps[0], 80, 400, part=p))
                              for p in ("background", "process", "analysis", "reflection")}  # fmt: skip
                     page = CasePage(title=title, center=section.center if rng.random() < 0.9 else None,
                                     school=f"{rng.choice(AREAS)}某高校", **parts, **common)  # fmt: skip
@@ -198,11 +225,11 @@ def generate(count, rng, progress):
                 else:
                     title = rng.choice(POLICY_TITLES).format(t=topic, y=when.year)
                     page = PolicyDocumentPage(
-                        title=title, body=paragraphs_from_text(corpus.text("", 300, 1500)),
+                        title=title, body=paragraphs_from_text(corpus.text(sources, caps[0], 300, 1500)),
                         issuer=rng.choice(ISSUERS), publication_date=when.date(), category="通知公告", **common,
                     )  # fmt: skip
                     parent = notices
-                page.capabilities = [capabilities[c] for c in caps]
+                page.capabilities = [capabilities[c] for c in caps] if kind != "policy" else []  # as the demo's
                 page.tags.set(tags)
                 page.locale = locale
                 # Valid by construction (unique slugs, existing foreign keys): skip Wagtail's full_clean,
@@ -250,28 +277,29 @@ def variants(queries):
 
 
 def time_backend(name, cases, runs):
-    """{variant label: [seconds]}, and the slowest (ms, query, filters, sort)."""
-    timings, slowest = defaultdict(list), (0, None)
+    """{variant label: [seconds]}, and per case (median seconds, label, query, filters, total hits)."""
+    timings, per_case = defaultdict(list), []
     for label, q, filters, sort in cases:
         if name == "stock":
             if filters:
                 continue
 
             def call(q=q, sort=sort):
-                return sb.stock_search(q, 10, order_by="-first_published_at" if sort == "newest" else None)
+                return len(sb.stock_search(q, 10, order_by="-first_published_at" if sort == "newest" else None))
         else:
 
             def call(q=q, filters=filters, sort=sort):
-                return sb.service_search(q, backend=name, filters=filters, sort=sort)
+                return sb.service_search(q, backend=name, filters=filters, sort=sort).total
 
-        call()  # warm-up run, not counted
+        total = call()  # warm-up run, not counted
+        seconds = []
         for _ in range(runs):
             t0 = time.perf_counter()
             call()
-            elapsed = time.perf_counter() - t0
-            timings[label].append(elapsed)
-            slowest = max(slowest, (elapsed, f"{q!r} {filters or ''} {sort}"))
-    return timings, slowest
+            seconds.append(time.perf_counter() - t0)
+        timings[label].extend(seconds)
+        per_case.append((statistics.median(seconds), label, q, filters, total))
+    return timings, per_case
 
 
 def main():
@@ -282,11 +310,16 @@ def main():
     parser.add_argument("--database-url", help="a PostgreSQL server (dj-database-url format) to run on instead of "
                         "SQLite: a temporary database is created there and dropped afterwards")  # fmt: skip
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--slowest", type=int, default=10, help="list this many slowest searches per backend")
+    parser.add_argument("--keep", action="store_true", help="keep the generated database (its path is printed)")
     args = parser.parse_args()
     started = time.perf_counter()
 
-    with tempfile.TemporaryDirectory(prefix="bench-search-latency-") as tmp, contextlib.ExitStack() as stack:
-        database_url = stack.enter_context(sb.temporary_postgres(args.database_url)) if args.database_url else None
+    with sb.workdir("bench-search-latency-", args.keep) as tmp, contextlib.ExitStack() as stack:
+        if args.database_url:
+            database_url = stack.enter_context(sb.temporary_postgres(args.database_url, keep=args.keep))
+        else:
+            database_url = None
         sb.setup_django(tmp, database_url)
         from django.db import connection
 
@@ -310,10 +343,19 @@ def main():
         print(f"generated {args.count} resources in {generate_s:.0f} s ({args.count / generate_s:.0f}/s): "
               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
               + f", {drafts} drafts; with the demo {total} resources, {live} live and public")  # fmt: skip
-        lengths = [len(p.body.render_as_block()) for p in ResourcePage.objects.filter(slug__startswith="gen-")[:200]]
-        if lengths:
-            print(f"generated body sizes (first 200, as HTML): median {sorted(lengths)[len(lengths) // 2]} characters")
+        from django.utils.html import strip_tags
 
+        sample = ResourcePage.objects.filter(slug__startswith="gen-").specific()[:500]
+        lengths = sorted(len(strip_tags(" ".join(p.search_body()))) for p in sample)
+        if lengths:
+            print(f"generated text per resource (summary and body, first {len(lengths)}): median "
+                  f"{lengths[len(lengths) // 2]}, min {lengths[0]}, max {lengths[-1]} characters")  # fmt: skip
+            texts = [" ".join([p.title, *p.search_body()]) for p in sample]
+            demo = [" ".join([p.title, *p.search_body()]) for p in sb.stock_queryset().exclude(slug__startswith="gen-")
+                    .specific()]  # fmt: skip
+            print("share of resources containing a word, generated (demo): " + ", ".join(
+                f"{w} {sum(w in t for t in texts) / len(texts):.0%} ({sum(w in t for t in demo) / len(demo):.0%})"
+                for w in SPREAD_WORDS))  # fmt: skip
         wanted = ["database", "elasticsearch", "stock"] if args.backend == "all" else [args.backend]
         backends, skipped, builds = [], {}, {}
         available, reason = sb.service()
@@ -344,10 +386,13 @@ def main():
         results = {}
         for name in backends:
             t0 = time.perf_counter()
-            timings, slowest = time_backend(name, cases, args.runs)
+            timings, per_case = time_backend(name, cases, args.runs)
             results[name] = timings
             print(f"{name}: {sum(len(v) for v in timings.values())} timed calls in {time.perf_counter() - t0:.0f} s; "
-                  f"slowest {slowest[0] * 1000:.1f} ms: {slowest[1]}", flush=True)  # fmt: skip
+                  f"slowest searches (median of {args.runs} runs):")  # fmt: skip
+            for seconds, label, q, filters, found in sorted(per_case, key=lambda c: c[0], reverse=True)[: args.slowest]:
+                hits = f"{found} hits" if name != "stock" else f"{found} shown"
+                print(f"  {seconds * 1000:8.1f} ms  {q!r} {label} {json.dumps(filters) if filters else ''} ({hits})")
 
     print(f"\n{'backend':14} {'variant':20} {'calls':>6} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}")
     for name, timings in results.items():
