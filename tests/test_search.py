@@ -380,12 +380,14 @@ def test_library_keyword_box_uses_the_chinese_search(client, library):
 
 
 @pytest.mark.django_db
-def test_elasticsearch_down_queues_changes_and_searches_fall_back(client, library, make_course):
-    with override_settings(
-        SEARCH={"ELASTICSEARCH_URL": "http://127.0.0.1:9", "ELASTICSEARCH_INDEX": "x", "ELASTICSEARCH_TIMEOUT": 1}
-    ):
-        course = publish(make_course(title="学业预警与学业帮扶"))  # publishing still works
-        library["crisis"].unpublish()
+def test_elasticsearch_down_queues_changes_and_searches_fall_back(
+    client, library, make_course, django_capture_on_commit_callbacks
+):
+    es_down = {"ELASTICSEARCH_URL": "http://127.0.0.1:9", "ELASTICSEARCH_INDEX": "x", "ELASTICSEARCH_TIMEOUT": 1}
+    with override_settings(SEARCH=es_down):
+        with django_capture_on_commit_callbacks(execute=True):  # the attempts made after each commit
+            course = publish(make_course(title="学业预警与学业帮扶"))  # publishing still works
+            library["crisis"].unpublish()
         queued = dict(PendingChange.objects.values_list("page_id", "action"))
         assert queued == {course.pk: "index", library["crisis"].pk: "delete"}
         assert PendingChange.objects.get(page_id=course.pk).last_error  # the failed attempt is recorded

@@ -196,3 +196,13 @@ def test_index_text():
     bigrams = " ".join(MARK + gram for gram in ["用心", "心理", "理解", "解学", "学生"])
     assert wagtail_backend.index_text("用心理解学生") == "用心 理解 学生 " + bigrams
     assert wagtail_backend.index_text("AI赋能").startswith("ai 赋能")
+
+
+def test_snippet_listings_search_in_chinese(admin_client, center):
+    factories.ExpertFactory(name="林雅楠", organisation="北京师范大学心理学部")
+    centers = admin_client.get("/admin/snippets/resources/trainingcenter/", {"q": "师范大学"})
+    assert centers.status_code == 200 and center.name in centers.content.decode()
+    experts = admin_client.get("/admin/snippets/resources/expert/", {"q": "心理学"})
+    assert experts.status_code == 200 and "林雅楠" in experts.content.decode()
+    taxonomies = admin_client.get("/admin/snippets/resources/capabilityarea/", {"q": "心理"})
+    assert taxonomies.status_code == 200 and "心理健康教育" in taxonomies.content.decode()
