@@ -3,9 +3,8 @@
 Both backends receive text already cut into words (jieba with this field's dictionary) and,
 as a second signal, into overlapping character bigrams; both receive queries cut the same way.
 
-- Index time: `index_words` uses jieba's search mode, which also emits the dictionary words
-  inside a longer word (大学生心理危机 → 大学, 学生, 大学生, 心理, 危机, 心理危机), so a query for
-  any of them matches.
+- Index time: `index_words` also emits the dictionary words inside a longer word
+  (心理危机干预 → 心理, 危机, 干预, 心理危机, …), so a query for any of them matches.
 - Query time: `parse_query` cuts precisely, drops stop words, and gives each term its synonyms.
   A term jieba does not know (an out-of-vocabulary word, or a run of single characters) may
   also match as a phrase of bigrams, i.e. as an exact substring; a known word never does,
@@ -87,8 +86,22 @@ def _is_word(token):
 
 
 def index_words(text):
-    """Words for the index (search mode: also the shorter dictionary words inside long ones)."""
-    return [w for w in (w.strip() for w in tokenizer().cut_for_search(normalize(text))) if w and _is_word(w)]
+    """Words for the index: jieba's precise cut, plus every dictionary word inside a longer word
+    (北京师范大学 → 北京, 师范, 大学, 师范大学, …), so that a query for any of them matches. jieba's
+    own search mode only looks inside for two- and three-character words, and misses 师范大学."""
+    freq = tokenizer().FREQ
+    words = []
+    for word in tokenizer().cut(normalize(text)):
+        word = word.strip()
+        if not word or not _is_word(word):
+            continue
+        n = len(word)
+        if n > 2 and IS_CJK.match(word):
+            words.extend(
+                word[i : i + size] for size in range(2, n) for i in range(n - size + 1) if freq.get(word[i : i + size])
+            )
+        words.append(word)
+    return words
 
 
 def bigrams(text):

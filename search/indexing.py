@@ -25,8 +25,6 @@ from .models import IndexEntry, PendingChange
 
 logger = logging.getLogger(__name__)
 
-_elasticsearch = None
-
 
 def elasticsearch_configured():
     return bool(settings.SEARCH.get("ELASTICSEARCH_URL"))
@@ -37,12 +35,10 @@ def database_backend():
 
 
 def elasticsearch_backend():
-    global _elasticsearch
-    if _elasticsearch is None or _elasticsearch.url != settings.SEARCH["ELASTICSEARCH_URL"]:
-        from .backends.elastic import ElasticsearchBackend
+    # Cheap: the client behind it is made once per process (again only if the settings change).
+    from .backends.elastic import ElasticsearchBackend
 
-        _elasticsearch = ElasticsearchBackend()
-    return _elasticsearch
+    return ElasticsearchBackend()
 
 
 def get_backend(name=None):

@@ -103,6 +103,7 @@ class TrainingCenter(index.Indexed, models.Model):
         index.AutocompleteField("name"),
         index.SearchField("host_university"),
         index.SearchField("theme"),
+        index.SearchField("code"),
         index.FilterField("code"),
     ]
 
@@ -159,6 +160,7 @@ class Expert(index.Indexed, models.Model):
         index.SearchField("name"),
         index.AutocompleteField("name"),
         index.SearchField("organisation"),
+        index.AutocompleteField("organisation"),  # admin listings search as you type (autocomplete)
         index.FilterField("level"),
     ]
 

@@ -47,7 +47,8 @@ class TrainingCenterViewSet(SnippetViewSet):
     menu_label = "培训研修中心"
     list_display = ["name", "code", "host_university", "theme", "province"]
     list_filter = ["province"]
-    search_fields = ["name", "code", "host_university", "theme"]
+    # No viewset search_fields: the listing searches the model's own index (search_fields on the
+    # model, segmented for Chinese by search.wagtail_backend).
 
 
 class ExpertViewSet(SnippetViewSet):
@@ -56,7 +57,6 @@ class ExpertViewSet(SnippetViewSet):
     menu_label = "师资库"
     list_display = ["name", "title", "organisation", "level"]
     list_filter = ["level"]
-    search_fields = ["name", "organisation"]
 
 
 class LibraryGroup(SnippetViewSetGroup):
