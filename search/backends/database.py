@@ -25,6 +25,8 @@ _rank = [BIGRAM_WEIGHT, FIELD_WEIGHTS["body_words"], FIELD_WEIGHTS["summary_word
 PG_RANK_WEIGHTS = "{" + ",".join(str(w / 10) for w in _rank) + "}"
 PG_MAX_POSITION = 16383
 
+_facet_cache = (None, {})
+
 
 def _fts5_string(text):
     return '"' + text.replace('"', '""') + '"'
@@ -74,10 +76,11 @@ class DatabaseBackend(SearchBackend):
     # -- matching ------------------------------------------------------------
 
     def _rows(self, query):
-        """(id, score, facets, date as a number, popularity) of every document matching the terms."""
+        """(id, score, date as a number, popularity) of every document matching the terms. Only
+        narrow columns, read from a covering index: the wide text columns are never touched."""
         postgres = connection.vendor == "postgresql"
         epoch = "EXTRACT(EPOCH FROM e.date)" if postgres else "julianday(e.date)"
-        columns = f"e.page_id, {{score}}, e.facets, COALESCE({epoch}, 0), e.popularity"
+        columns = f"e.page_id, {{score}}, COALESCE({epoch}, 0), e.popularity"
         if not query.terms:
             sql, params = f"SELECT {columns.format(score='0')} FROM search_indexentry e", []
         elif postgres:
@@ -95,24 +98,46 @@ class DatabaseBackend(SearchBackend):
             params = [fts5_query(query.terms, query.match_all)]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return [
-                (pk, score, facets if isinstance(facets, dict) else json.loads(facets), float(date), popularity)
-                for pk, score, facets, date, popularity in cursor.fetchall()
-            ]
+            return cursor.fetchall()
+
+    def _facets(self):
+        """page id -> (its facet values as (name, code) pairs, {name: set of codes}), parsed once
+        per process and read again only when the index has changed since (any write moves
+        the count or the latest indexed_at)."""
+        global _facet_cache
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*), MAX(indexed_at) FROM search_indexentry")
+            version = (connection.alias, connection.settings_dict["NAME"], *cursor.fetchone())
+            if _facet_cache[0] != version:
+                cursor.execute("SELECT page_id, facets FROM search_indexentry")
+                table = {}
+                for pk, facets in cursor.fetchall():
+                    facets = facets if isinstance(facets, dict) else json.loads(facets)
+                    table[pk] = (
+                        tuple((name, code) for name, codes in facets.items() for code in codes),
+                        {name: set(codes) for name, codes in facets.items()},
+                    )
+                _facet_cache = (version, table)
+        return _facet_cache[1]
 
     def search(self, query: SearchQuery) -> BackendResult:
         selected = {name: set(codes) for name, codes in query.filters.items() if codes}
-        counts = {name: Counter() for name in FACET_NAMES}
+        counts = Counter()  # (facet name, code) -> documents
+        facets = self._facets()
+        none = ((), {})
         matched = []
-        for pk, score, facets, date, popularity in self._rows(query):
-            failed = [name for name, codes in selected.items() if codes.isdisjoint(facets.get(name, ()))]
+        for pk, score, date, popularity in self._rows(query):
+            pairs, by_name = facets.get(pk, none)
+            failed = [name for name, codes in selected.items() if codes.isdisjoint(by_name.get(name, ()))]
             if not failed:
-                matched.append((pk, score, date, popularity))
-                for name in FACET_NAMES:
-                    counts[name].update(facets.get(name, ()))
+                matched.append((pk, score, float(date), popularity))
+                counts.update(pairs)
             elif len(failed) == 1:
                 # Counts of a facet ignore its own selection: this row counts for that facet only.
-                counts[failed[0]].update(facets.get(failed[0], ()))
+                counts.update((failed[0], code) for code in by_name.get(failed[0], ()))
+        by_facet = {name: {} for name in FACET_NAMES}
+        for (name, code), n in counts.items():
+            by_facet.setdefault(name, {})[code] = n
 
         key = {  # ties: newer first, then the higher page id, so that paging is stable
             "relevance": lambda r: (-r[1], -r[2], -r[0]),
@@ -122,14 +147,14 @@ class DatabaseBackend(SearchBackend):
         matched.sort(key=key)
         page = matched[query.offset : query.offset + query.limit]
 
-        tags = counts["tag"]
+        tags = by_facet["tag"]
         top = {tag for tag, _ in sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TAGS]}
         top |= selected.get("tag", set()) & set(tags)
-        counts["tag"] = Counter({tag: tags[tag] for tag in top})
+        by_facet["tag"] = {tag: tags[tag] for tag in top}
         return BackendResult(
             total=len(matched),
             hits=[Hit(pk, float(score)) for pk, score, _, _ in page],
-            facets={name: dict(c) for name, c in counts.items()},
+            facets={name: by_facet[name] for name in FACET_NAMES},
         )
 
     # -- autocomplete --------------------------------------------------------
