@@ -50,6 +50,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Value
 
 from . import analysis
+from .backends.database import fts5_string, tsquery_lexeme
 
 # YI SYLLABLE IT: a letter to both FTS5's unicode61 tokenizer and PostgreSQL's parser (so
 # "ꀀ心理" stays one token), that nobody types here; it is removed from texts and queries.
@@ -140,14 +141,14 @@ def to_fts5(node):
     """An SQLite FTS5 MATCH expression."""
     if isinstance(node, Token | Sequence):
         text = node.text if isinstance(node, Token) else " ".join(node.tokens)
-        return '"' + text.replace('"', '""') + '"' + ("*" if node.prefix else "")
+        return fts5_string(text) + ("*" if node.prefix else "")
     operator = " AND " if isinstance(node, AllOf) else " OR "
     rendered = operator.join(to_fts5(part) for part in node.parts)
     return f"({rendered})" if len(node.parts) > 1 else rendered
 
 
 def _lexeme(text, prefix):
-    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'" + (":*" if prefix else "")
+    return tsquery_lexeme(text) + (":*" if prefix else "")
 
 
 def to_tsquery(node):

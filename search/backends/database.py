@@ -30,7 +30,8 @@ PG_MAX_POSITION = 16383
 _facet_cache = (None, {})
 
 
-def _fts5_string(text):
+def fts5_string(text):
+    """`text` as an FTS5 string (one token, or a phrase of the tokens inside it)."""
     return '"' + text.replace('"', '""') + '"'
 
 
@@ -40,21 +41,22 @@ def fts5_query(terms, match_all=True):
     columns = "{" + " ".join(WORD_COLUMNS) + "}"
     parts = []
     for term in terms:
-        options = [f"({columns} : ({' OR '.join(_fts5_string(a) for a in term.alternatives)}))"]
-        options += [f"(bigrams : {_fts5_string(p)})" for p in term.phrases]
+        options = [f"({columns} : ({' OR '.join(fts5_string(a) for a in term.alternatives)}))"]
+        options += [f"(bigrams : {fts5_string(p)})" for p in term.phrases]
         parts.append("(" + " OR ".join(options) + ")")
     return (" AND " if match_all else " OR ").join(parts)
 
 
-def _tsquery_lexeme(text):
+def tsquery_lexeme(text):
+    """`text` as one quoted lexeme of a tsquery or tsvector literal."""
     return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def tsquery(terms, match_all=True):
     parts = []
     for term in terms:
-        options = [f"{_tsquery_lexeme(a)}:ABC" for a in term.alternatives]
-        options += ["(" + " <-> ".join(f"{_tsquery_lexeme(g)}:D" for g in p.split()) + ")" for p in term.phrases]
+        options = [f"{tsquery_lexeme(a)}:ABC" for a in term.alternatives]
+        options += ["(" + " <-> ".join(f"{tsquery_lexeme(g)}:D" for g in p.split()) + ")" for p in term.phrases]
         parts.append("(" + " | ".join(options) + ")")
     return (" & " if match_all else " | ").join(parts)
 
@@ -67,7 +69,7 @@ def tsvector(document):
         for i, word in enumerate(document[column].split()[:PG_MAX_POSITION], start=1):
             positions.setdefault((word, weight), []).append(i)
     return " ".join(
-        f"{_tsquery_lexeme(word)}:{','.join(f'{p}{weight}' for p in ps[:256])}"
+        f"{tsquery_lexeme(word)}:{','.join(f'{p}{weight}' for p in ps[:256])}"
         for (word, weight), ps in positions.items()
     )
 
