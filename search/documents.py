@@ -9,29 +9,21 @@ from django.db.models import Q
 
 from wagtail.models import Page, PageViewRestriction
 
-from resources.models import ResourcePage, resource_models
+from resources.models import ResourcePage, ResourceStats, resource_models
 
 from . import analysis
-
-
-def restricted_paths():
-    return list(PageViewRestriction.objects.values_list("page__path", flat=True))
 
 
 def _hidden_ancestor_paths():
     """Paths of pages that hide their whole subtree from the public: view restrictions and
     unpublished pages (a live page under an unpublished section cannot be reached)."""
     unpublished = Page.objects.filter(live=False, depth__gt=1).values_list("path", flat=True)
-    return set(restricted_paths()) | set(unpublished)
+    restricted = PageViewRestriction.objects.values_list("page__path", flat=True)
+    return set(restricted) | set(unpublished)
 
 
 def _is_hidden(path, hidden):
     return any(path.startswith(p) for p in hidden)
-
-
-def searchable_queryset():
-    """Live resources (each as its concrete model), not yet filtered by ancestors."""
-    return ResourcePage.objects.live()
 
 
 def is_searchable(page, hidden=None):
@@ -71,14 +63,13 @@ def build(page, popularity=0):
 
 
 def popularity_of(ids):
-    from resources.models import ResourceStats
-
     return dict(ResourceStats.objects.filter(page_id__in=ids).values_list("page_id", "views"))
 
 
-def documents_for(pages):
-    """Documents of the searchable pages among `pages` (concrete instances)."""
-    hidden = _hidden_ancestor_paths()
+def documents_for(pages, hidden=None):
+    """Documents of the searchable pages among `pages` (concrete instances). `hidden`: the
+    paths of `_hidden_ancestor_paths`, when the caller has them already."""
+    hidden = _hidden_ancestor_paths() if hidden is None else hidden
     pages = [p for p in pages if is_searchable(p, hidden)]
     views = popularity_of([p.pk for p in pages])
     return [build(p, views.get(p.pk, 0)) for p in pages]
@@ -90,7 +81,7 @@ def all_searchable(batch_size=200):
     excluded = Q()
     for path in hidden:
         excluded |= Q(path__startswith=path)
-    ids = list(searchable_queryset().exclude(excluded).order_by("pk").values_list("pk", flat=True))
+    ids = list(ResourcePage.objects.live().exclude(excluded).order_by("pk").values_list("pk", flat=True))
 
     def generate():
         for start in range(0, len(ids), batch_size):
@@ -103,6 +94,6 @@ def all_searchable(batch_size=200):
                     .prefetch_related(*model.search_prefetch_related)
                 )
             pages.sort(key=lambda p: p.pk)
-            yield from documents_for(pages)
+            yield from documents_for(pages, hidden)
 
     return len(ids), generate()

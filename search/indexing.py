@@ -131,9 +131,9 @@ def flush_queue(limit=500):
                 backend.delete(delete_ids)
         except BackendUnavailable as exc:
             logger.warning("Elasticsearch unavailable, %d index changes stay queued: %s", len(batch), exc)
-            PendingChange.objects.filter(pk__in=[c.pk for c in batch]).update(last_error=str(exc)[:1000])
-            for change in batch:
-                PendingChange.objects.filter(pk=change.pk).update(attempts=change.attempts + 1)
+            PendingChange.objects.filter(pk__in=[c.pk for c in batch]).update(
+                attempts=F("attempts") + 1, last_error=str(exc)[:1000]
+            )
             return applied
         # A change queued again meanwhile (its queued_at moved) stays for the next round.
         for change in batch:

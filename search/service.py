@@ -227,12 +227,12 @@ def suggest(prefix, limit=8, backend=None):
 
 
 def matching_ids(q):
-    """Ids of every searchable page matching `q` (the library's own keyword box)."""
+    """Ids of every searchable page matching `q` (the library's own keyword box, which counts
+    and sorts by itself)."""
     terms = analysis.parse_query(q)
     if not terms:
         return None
-    result = indexing.database_backend().search(SearchQuery(terms=terms, limit=10**9))
-    return [h.id for h in result.hits]
+    return indexing.database_backend().match_ids(terms)
 
 
 # -- snippets ------------------------------------------------------------------
