@@ -3,11 +3,13 @@ go through `search.service`; none knows which backend answers."""
 
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from resources.library import FACETS
+from resources.models import pagination_links
 
 from . import indexing, service
 from .backends.base import SORTS
@@ -29,14 +31,12 @@ class Links:
     def __init__(self, request: service.SearchRequest):
         self.request = request
 
-    def _url(self, filters, sort=None, page=None):
+    def _url(self, filters, sort=None):
         pairs = [("q", self.request.q)] if self.request.q else []
         pairs += [(name, code) for name, codes in filters.items() for code in codes]
         sort = sort or self.request.sort
         if sort != ("relevance" if self.request.q else "newest"):
             pairs.append(("sort", sort))
-        if page and page > 1:
-            pairs.append(("page", page))
         return "?" + urlencode(pairs)
 
     def toggle(self, name, code):
@@ -47,9 +47,6 @@ class Links:
 
     def sort(self, sort):
         return self._url(self.request.filters, sort=sort)
-
-    def page(self, number):
-        return self._url(self.request.filters, page=number)
 
 
 def facet_menu(response, links):
@@ -78,21 +75,10 @@ def facet_menu(response, links):
     return menu
 
 
-def pagination(response, links):
-    current, last = response.request.page, response.num_pages
-    numbers = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
-    items, previous = [], 0
-    for n in numbers:
-        if n - previous > 1:
-            items.append({"number": None, "url": None, "current": False})
-        items.append({"number": n, "url": links.page(n), "current": n == current})
-        previous = n
-    return {
-        "num_pages": last,
-        "previous": links.page(current - 1) if current > 1 else None,
-        "next": links.page(current + 1) if current < last else None,
-        "links": items,
-    }
+def pagination(request, response):
+    """The library's page links (every other parameter kept) for a page of search results."""
+    paginator = Paginator(range(response.total), response.request.page_size)
+    return pagination_links(request, paginator.get_page(response.request.page))
 
 
 @require_GET
@@ -125,7 +111,7 @@ def search_page(request):
                 {"code": s, "label": SORT_LABELS[s], "url": links.sort(s), "current": s == search_request.sort}
                 for s in SORTS
             ],
-            "pagination": pagination(response, links),
+            "pagination": pagination(request, response),
         },
     )
 

@@ -449,3 +449,12 @@ def test_renaming_a_center_reindexes_its_resources(library, center):
     center.name = "北京师范大学辅导员发展研究中心"
     center.save()
     assert library["crisis"].title in titles(run("辅导员发展研究中心"))
+
+
+def test_search_page_links_to_the_next_page_keeping_the_filters(client, library):
+    response = client.get("/search/", {"capability": "daily_affairs", "page_size": 2})
+    html = response.content.decode()
+    assert response.context["search"].total == 3
+    assert 'href="?capability=daily_affairs&amp;page_size=2&amp;page=2" rel="next"' in html
+    second = client.get("/search/", {"capability": "daily_affairs", "page_size": 2, "page": 2})
+    assert len(second.context["search"].results) == 1 and 'rel="prev"' in second.content.decode()
