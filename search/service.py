@@ -29,6 +29,11 @@ FALLBACK_NOTICE = "全文检索服务暂时不可用，当前结果由数据库�
 RELAXED_NOTICE = "没有同时包含全部关键词的资源，以下结果包含其中部分关键词。"
 
 
+def default_sort(q):
+    """Best match first for a query; newest first when browsing without one."""
+    return "relevance" if q else "newest"
+
+
 @dataclass
 class SearchRequest:
     q: str = ""
@@ -54,7 +59,7 @@ class SearchRequest:
             codes = [c.strip() for c in params.getlist(name) if c.strip()]
             if codes:
                 filters[name] = list(dict.fromkeys(codes))[:20]
-        sort = params.get("sort") or ("relevance" if params.get("q", "").strip() else "newest")
+        sort = params.get("sort") or default_sort(params.get("q", "").strip())
         return cls(
             q=params.get("q", "").strip()[:MAX_QUERY_LENGTH],
             filters=filters,

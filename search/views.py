@@ -35,7 +35,7 @@ class Links:
         pairs = [("q", self.request.q)] if self.request.q else []
         pairs += [(name, code) for name, codes in filters.items() for code in codes]
         sort = sort or self.request.sort
-        if sort != ("relevance" if self.request.q else "newest"):
+        if sort != service.default_sort(self.request.q):
             pairs.append(("sort", sort))
         return "?" + urlencode(pairs)
 
