@@ -53,6 +53,15 @@ class MicroCoursePage(ResourcePage):
     duration_seconds = models.PositiveIntegerField("时长（秒）", null=True, blank=True, editable=False)
     learning_hours = models.DecimalField("学时", max_digits=4, decimal_places=2, null=True, blank=True)
     transcript = models.TextField("讲稿 / 字幕文本", blank=True)
+    plan_item = models.ForeignKey(
+        "editorial.PlanItem",
+        verbose_name="对应的年度计划课程",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="courses",
+        help_text="本课程完成的是中心年度工作计划中的哪一门课。",
+    )
 
     resource_kind = "microcourse"
     resource_kind_label = "微课"
@@ -72,6 +81,7 @@ class MicroCoursePage(ResourcePage):
             heading="分类（资源库筛选）",
         ),
         MediaChooserPanel("video", media_type="video"),
+        FieldPanel("plan_item"),
         FieldPanel("learning_hours"),
         FieldPanel("body"),
         FieldPanel("transcript"),

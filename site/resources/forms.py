@@ -14,3 +14,10 @@ class ResourcePageForm(WagtailAdminPageForm):
             self.initial["center"] = center.pk
             self.fields["center"].disabled = True
             self.fields["center"].help_text = "由所在的中心专区决定。"
+        if "plan_item" in self.fields:
+            # Only the items of this center's own plans can be chosen.
+            from editorial.models import PlanItem
+
+            owner = center or getattr(self.instance, "center", None)
+            items = PlanItem.objects.filter(plan__center=owner) if owner else PlanItem.objects.none()
+            self.fields["plan_item"].queryset = items.select_related("plan").order_by("-plan__year", "sort_order")

@@ -89,6 +89,34 @@ class TrainingCenter(index.Indexed, models.Model):
     theme = models.CharField("培训主题", max_length=200, blank=True)
     province = models.CharField("所在省份", max_length=50, blank=True)
     description = models.TextField("简介", blank=True)
+    # The center's own roles and file collection, made when the center is created (editorial.roles).
+    editors_group = models.OneToOneField(
+        "auth.Group",
+        verbose_name="编辑组",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="center_as_editors",
+    )
+    reviewers_group = models.OneToOneField(
+        "auth.Group",
+        verbose_name="审核组",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="center_as_reviewers",
+    )
+    collection = models.OneToOneField(
+        "wagtailcore.Collection",
+        verbose_name="文件集",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="center",
+    )
 
     panels = [
         FieldPanel("code"),

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "resources",
     "microcourses",
     "cases",
+    "editorial",
     "media",
     "search",
     "wagtailmedia",
@@ -271,3 +272,21 @@ LIBRARY_PAGE_SIZE = int(os.environ.get("LIBRARY_PAGE_SIZE", "20"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@fudaoyuan.local")
+WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
+WAGTAILADMIN_NOTIFICATION_USE_HTML = True
+
+
+def env_month_day(name, default):
+    value = os.environ.get(name) or default
+    try:
+        month, day = (int(part) for part in value.split("-"))
+        return month, day
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be MM-DD, not {value!r}") from None
+
+
+# The yearly dates of the centers' work (seed 000): the work plan by May 10, network courses and
+# work cases uploaded and reviewed by June 30. Reminders go to centers behind at these many days before.
+EDITORIAL_PLAN_DEADLINE = env_month_day("EDITORIAL_PLAN_DEADLINE", "05-10")
+EDITORIAL_UPLOAD_DEADLINE = env_month_day("EDITORIAL_UPLOAD_DEADLINE", "06-30")
+EDITORIAL_REMINDER_DAYS = sorted((int(d) for d in env_list("EDITORIAL_REMINDER_DAYS", "30,7,1")), reverse=True)
