@@ -82,7 +82,7 @@ class CenterReviewTask(Task):
         states = self.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
         if roles.is_platform_admin(user):
             return states
-        centers = roles.centers_for(user, roles.REVIEWER)
+        centers = roles.center_ids_for(user, roles.REVIEWER)
         if not centers:
             return TaskState.objects.none()
         allowed = [s.pk for s in states.select_related("workflow_state") if roles.center_of_state(s) in centers]

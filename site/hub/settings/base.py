@@ -290,3 +290,5 @@ def env_month_day(name, default):
 EDITORIAL_PLAN_DEADLINE = env_month_day("EDITORIAL_PLAN_DEADLINE", "05-10")
 EDITORIAL_UPLOAD_DEADLINE = env_month_day("EDITORIAL_UPLOAD_DEADLINE", "06-30")
 EDITORIAL_REMINDER_DAYS = sorted((int(d) for d in env_list("EDITORIAL_REMINDER_DAYS", "30,7,1")), reverse=True)
+# Approval in the center's review workflow publishes, although reviewers may not publish directly.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "editorial.workflows.publish_approved"
