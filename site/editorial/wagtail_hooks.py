@@ -1,6 +1,8 @@
 from django.db.models import Q
+from django.urls import reverse
 
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
 from . import roles
 
@@ -30,3 +32,40 @@ def scope_page_chooser(pages, request):
 @hooks.register("construct_explorer_page_queryset")
 def scope_explorer(parent_page, pages, request):
     return visible_pages(pages, request.user)
+
+
+# -- the annual work plan --------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_plan_urls():
+    from django.urls import path
+
+    from . import views
+
+    return [
+        path("workplans/", views.plan_index, name="editorial_plan_index"),
+        path("workplans/changes/<int:change_id>/", views.plan_change, name="editorial_plan_change"),
+        path("workplans/<slug:code>/<int:year>/", views.plan_edit, name="editorial_plan_edit"),
+    ]
+
+
+class CenterMenuItem(MenuItem):
+    """Shown to people who work for a center and to platform administrators."""
+
+    def is_shown(self, request):
+        return roles.is_platform_admin(request.user) or bool(roles.center_ids_for(request.user))
+
+
+@hooks.register("register_admin_menu_item")
+def register_plan_menu_item():
+    return CenterMenuItem("年度工作计划", reverse("editorial_plan_index"), icon_name="list-ol", order=210)
+
+
+@hooks.register("register_log_actions")
+def register_plan_log_actions(actions):
+    actions.register_action("editorial.plan.edit", "修改工作计划", "修改了年度工作计划")
+    actions.register_action("editorial.plan.submit", "提交工作计划", "提交了年度工作计划")
+    actions.register_action("editorial.plan.change_requested", "申请变更工作计划", "提交了工作计划变更申请")
+    actions.register_action("editorial.plan.change_approved", "批准工作计划变更", "批准了工作计划变更申请")
+    actions.register_action("editorial.plan.change_rejected", "退回工作计划变更", "退回了工作计划变更申请")

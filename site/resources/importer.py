@@ -554,7 +554,9 @@ class ManifestWriter:
             else None,
             learning_hours=_decimal(d.get("learning_hours")),
             transcript=self._read_text(d["transcript"]) if "transcript" in d else None,
-            video=self._video(d["video"], d["title"], d.get("captions")) if "video" in d else None,
+            video=self._video(d["video"], d["title"], d.get("captions"), center=d.get("center"))
+            if "video" in d
+            else None,
         )
         return self._write_page(line, values)
 
@@ -672,9 +674,10 @@ class ManifestWriter:
         document.save()
         return document
 
-    def _video(self, relative, title, captions=None):
+    def _video(self, relative, title, captions=None, center=None):
         """The video for a file, found by content hash so that re-imports reuse it. A new one is
-        queued for transcoding when the import commits (media.signal_handlers)."""
+        queued for transcoding when the import commits (media.signal_handlers), and filed in its
+        center's collection, where that center's editors (and only they) can manage it."""
         from media.captions import to_webvtt
         from media.models import Video
 
@@ -685,6 +688,9 @@ class ManifestWriter:
         if video is None:
             with path.open("rb") as fh:
                 video = Video(title=title, file_hash=digest, size=path.stat().st_size)
+                owner = _one(TrainingCenter, center)
+                if owner is not None and owner.collection_id:
+                    video.collection_id = owner.collection_id
                 # Probed while validating: the course shows its real length before the transcode finishes.
                 video.apply_probe(self.manifest.video_probes[path])
                 video.file.save(path.name, File(fh), save=False)

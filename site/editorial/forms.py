@@ -1,0 +1,42 @@
+from django import forms
+
+from resources.models import CapabilityArea, CourseType
+
+
+class PlanItemForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    title = forms.CharField(label="课程名称", max_length=255, required=False)
+    capability = forms.ModelChoiceField(CapabilityArea.objects.all(), label="能力方向", required=False)
+    course_type = forms.ModelChoiceField(CourseType.objects.all(), label="课程类型", required=False)
+    lecturer = forms.CharField(label="拟定主讲人", max_length=100, required=False)
+    target_date = forms.DateField(
+        label="计划完成日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def as_data(self):
+        data = self.cleaned_data
+        return {
+            "id": data.get("id"),
+            "title": data.get("title", ""),
+            "capability": data["capability"].pk if data.get("capability") else None,
+            "course_type": data["course_type"].pk if data.get("course_type") else None,
+            "lecturer": data.get("lecturer", ""),
+            "target_date": data["target_date"].isoformat() if data.get("target_date") else None,
+        }
+
+
+# Three empty rows to add courses without JavaScript; save to get three more.
+PlanItemFormSet = forms.formset_factory(PlanItemForm, extra=3, can_delete=True, max_num=200, validate_max=True)
+
+
+class PlanChangeReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="变更说明",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="5月10日之后的修改需要中心审核人员批准，请说明变更的原因。",
+    )
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
