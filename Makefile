@@ -21,7 +21,7 @@ run: setup system-deps node-deps ## Set up, migrate, load the demo, create an ad
 	$(MANAGE) load_demo
 	@# Publishing keeps the search index current; a rebuild also covers databases older than the index.
 	$(MANAGE) rebuild_search_index
-	$(MANAGE) ensure_admin
+	$(MANAGE) ensure_admin --demo-team
 	@echo "Serving the site on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@# Two workers beside the web server: Wagtail's short tasks never wait behind a long transcode.
 	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \

@@ -230,6 +230,18 @@ def test_another_centers_files_are_neither_listed_nor_editable(as_editor_a, work
 
 
 @pytest.mark.django_db
+def test_attachments_of_another_centers_draft_are_not_served(client, work, people):
+    from resources.models import ResourceAttachment
+
+    ResourceAttachment.objects.create(page=work["b_draft"], document=work["b_document"])
+    url = work["b_document"].url
+    client.force_login(people["editor_a"])
+    assert client.get(url).status_code == 404
+    client.force_login(people["editor_b"])
+    assert client.get(url).status_code == 200  # B's own editors preview their draft's files
+
+
+@pytest.mark.django_db
 def test_an_editors_upload_goes_to_the_own_centers_collection_only(as_editor_a, centers):
     a, b = centers
     response = as_editor_a.get("/admin/media/video/add/")
@@ -262,6 +274,15 @@ def test_only_the_center_may_see_its_draft_previews_and_platform_admins_see_all(
     assert client.get(f"/admin/pages/{work['b_draft'].pk}/edit/").status_code == 200
     assert B_DRAFT in client.get(f"/admin/pages/{work['b_draft'].get_parent().pk}/").text
     assert B_VIDEO in client.get("/admin/media/").text
+
+
+@pytest.mark.django_db
+def test_an_editor_chooses_and_adds_lecturers_from_the_shared_pool_but_edits_no_center(as_editor_a, centers):
+    factories.ExpertFactory(name="王老师")
+    assert "王老师" in as_editor_a.get("/admin/snippets/choose/resources/expert/").json()["html"]
+    assert as_editor_a.get("/admin/snippets/resources/expert/add/").status_code == 200
+    a, _b = centers
+    assert as_editor_a.get(f"/admin/snippets/resources/trainingcenter/edit/{a.pk}/").status_code in (302, 403)
 
 
 @pytest.mark.django_db

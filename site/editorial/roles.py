@@ -25,6 +25,8 @@ CENTER_COLLECTION_PERMISSIONS = {
     "wagtailimages.image": ["add_image", "change_image", "choose_image"],
     "wagtaildocs.document": ["add_document", "change_document", "choose_document"],
 }
+# Lecturers come from the shared expert pool: centers choose from it and add to it (not edit others').
+CENTER_MODEL_PERMISSIONS = ["resources.view_expert", "resources.add_expert"]
 PAGE_PERMISSIONS_ALL = ["add_page", "change_page", "publish_page", "bulk_delete_page", "lock_page", "unlock_page"]
 COLLECTION_PERMISSIONS_ALL = {
     "wagtailmedia.media": ["add_media", "change_media", "delete_media"],
@@ -73,6 +75,7 @@ def ensure_center_roles(center):
             group.name = names[role]
             group.save(update_fields=["name"])
         group.permissions.add(_permission("wagtailadmin.access_admin"))
+        group.permissions.add(*(_permission(label) for label in CENTER_MODEL_PERMISSIONS))
         setattr(center, field, group)
 
     if center.collection is None:

@@ -72,11 +72,14 @@ register_snippet(LibraryGroup)
 
 @hooks.register("before_serve_document")
 def hide_attachments_of_unpublished_resources(document, request):
-    """An attachment belongs to its resources: while none of them is live and public, only
-    people who can use the admin (to preview drafts) may download it."""
+    """An attachment belongs to its resources: while none of them is live and public, only people
+    who may edit one of them (its center's editors and reviewers, platform administrators) may
+    download it, to preview the draft. Other centers' editors may not: document ids are guessable."""
     attached_to = ResourceAttachment.objects.filter(document=document)
     if not attached_to.exists() or attached_to.filter(page__in=ResourcePage.objects.live().public()).exists():
         return None
-    if request.user.has_perm("wagtailadmin.access_admin"):
-        return None
+    if request.user.is_authenticated:
+        pages = ResourcePage.objects.filter(pk__in=attached_to.values("page"))
+        if any(page.permissions_for_user(request.user).can_edit() for page in pages):
+            return None
     raise Http404

@@ -13,6 +13,14 @@ class Command(BaseCommand):
         "from ADMIN_PASSWORD or is generated once and kept in VAR_DIR/admin-credentials.txt (mode 600)."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--demo-team",
+            action="store_true",
+            help="Also create an editor and two reviewers of the first training center (for trying the review "
+            "workflow); their shared password is generated once and kept in VAR_DIR/demo-team-credentials.txt.",
+        )
+
     def handle(self, **options):
         User = get_user_model()
         username = os.environ.get("ADMIN_USERNAME", "admin")
@@ -33,3 +41,34 @@ class Command(BaseCommand):
                 f"Admin: {settings.WAGTAILADMIN_BASE_URL}/admin/  user: {username}  password: {password}"
             )
         )
+
+        if options["demo_team"]:
+            self.ensure_demo_team()
+
+    def ensure_demo_team(self):
+        from resources.models import TrainingCenter
+
+        center = TrainingCenter.objects.order_by("code").first()
+        if center is None or center.editors_group is None:
+            self.stdout.write("No training center yet: no demo team.")
+            return
+        User = get_user_model()
+        credentials = Path(settings.VAR_DIR) / "demo-team-credentials.txt"
+        if credentials.exists():
+            password = credentials.read_text(encoding="utf-8").strip()
+        else:
+            password = secrets.token_urlsafe(12)
+            credentials.write_text(password + "\n", encoding="utf-8")
+            credentials.chmod(0o600)
+        team = [
+            (f"{center.code}-editor", center.editors_group),
+            (f"{center.code}-reviewer", center.reviewers_group),
+            (f"{center.code}-reviewer2", center.reviewers_group),
+        ]
+        for username, group in team:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User.objects.create_user(username, f"{username}@example.edu.cn", password)
+            user.groups.add(group)
+        names = ", ".join(username for username, _group in team)
+        self.stdout.write(self.style.SUCCESS(f"Demo team of {center.name}: {names}  password: {password}"))
