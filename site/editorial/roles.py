@@ -224,9 +224,19 @@ def center_of(obj):
     return None
 
 
-def center_of_state(task_state):
-    center = center_of(task_state.workflow_state.content_object)
-    return center.pk if center else None
+def pages_of_centers(center_ids):
+    """Every page in the given centers' sections (the sections included)."""
+    from django.db.models import Q
+
+    from wagtail.models import Page
+
+    from resources.models import CenterSectionPage
+
+    paths = CenterSectionPage.objects.filter(center__in=center_ids).values_list("path", flat=True)
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return Page.objects.filter(condition) if condition else Page.objects.none()
 
 
 def _members(group):
