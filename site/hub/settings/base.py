@@ -145,8 +145,13 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
-# hls.js comes from npm (`make` runs `npm ci`), served as it is published: no bundle is committed.
-STATICFILES_DIRS = [PROJECT_DIR / "static", ("vendor/hls", BASE_DIR / "node_modules" / "hls.js" / "dist")]
+# hls.js and tus-js-client come from npm (`make` runs `npm ci`), served as they are published: no
+# bundle is committed.
+STATICFILES_DIRS = [
+    PROJECT_DIR / "static",
+    ("vendor/hls", BASE_DIR / "node_modules" / "hls.js" / "dist"),
+    ("vendor/tus", BASE_DIR / "node_modules" / "tus-js-client" / "dist"),
+]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_URL = "/static/"
 MEDIA_ROOT = VAR_DIR / "media"
