@@ -5,6 +5,7 @@ Real generated video, real ffprobe and transcoding (tasks run at once in tests).
 import base64
 import fcntl
 import os
+import time
 from datetime import timedelta
 
 import pytest
@@ -374,3 +375,126 @@ def test_titles_come_from_file_names():
     assert uploads.title_from_filename("第一讲_谈心谈话--技巧.MP4") == "第一讲 谈心谈话 技巧"
     assert uploads.title_from_filename(r"C:\录像\ 开学第一课 .mov") == "开学第一课"
     assert uploads.title_from_filename("___.mp4") == "未命名课程"
+
+
+# -- in a real browser ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def editor_page(live_server, center, editor, settings):
+    """The bulk upload page in Debian's chromium, signed in as the center's editor."""
+    from playwright.sync_api import sync_playwright
+
+    from .test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    # Queued, not transcoded inside the live server's request: the browser only waits for the upload.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "video"]}}
+    client = Client()
+    client.force_login(editor)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+        page = context.new_page()
+        page.goto(live_server.url + reverse("video_bulk_upload"))
+        yield page
+        browser.close()
+
+
+def finished_links(page, names):
+    """The "完善课程信息" link of each named file's row, once its upload has finished."""
+    from playwright.sync_api import expect
+
+    hrefs = []
+    for name in names:
+        link = page.get_by_test_id("upload-item").filter(has_text=name).get_by_role("link", name="完善课程信息")
+        expect(link).to_be_visible(timeout=30_000)
+        hrefs.append(link.get_attribute("href"))
+    return hrefs
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_videos_chosen_at_once_both_become_draft_courses(editor_page, files, tmp_path):
+    from playwright.sync_api import expect
+
+    second = videos.lecture(tmp_path / "第二讲_网络舆情.mp4", seconds=2)
+    assert editor_page.get_by_test_id("needs-javascript").is_hidden()
+    editor_page.get_by_test_id("bulk-input").set_input_files([files["lecture"], second, files["text"]])
+
+    hrefs = finished_links(editor_page, ["lecture.mp4", "第二讲_网络舆情.mp4"])
+    # The third is a text file named .mp4: refused with the reason, and nothing made of it.
+    refused = editor_page.get_by_test_id("upload-item").filter(has_text="notes.mp4").get_by_test_id("upload-state")
+    expect(refused).to_contain_text("上传失败：notes.mp4：无法识别该文件")
+    pages = {page.title: page for page in MicroCoursePage.objects.all()}
+    assert set(pages) == {"lecture", "第二讲 网络舆情"} and not any(page.live for page in pages.values())
+    assert sorted(hrefs) == sorted(reverse("wagtailadmin_pages:edit", args=[page.pk]) for page in pages.values())
+    summary = editor_page.get_by_test_id("upload-summary").inner_text()
+    assert summary == "共 3 个文件：已完成 2，未完成 0，失败 1。"
+    assert Video.objects.count() == 2 and UploadSession.objects.filter(status="failed").count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_upload_whose_connection_drops_mid_way_resumes_and_completes(editor_page, files, settings):
+    settings.MEDIA_UPLOAD_CHUNK_SIZE = 64 * 1024
+    data = files["lecture"].read_bytes()
+    assert len(data) > 3 * settings.MEDIA_UPLOAD_CHUNK_SIZE
+    seen = []
+
+    def cut_the_second_chunk(route, request):
+        seen.append(request.method)
+        if request.method == "PATCH" and seen.count("PATCH") == 2:
+            # The server receives the chunk, the browser never hears back: the connection dropped.
+            route.fetch()
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    editor_page.reload()  # the page reads the chunk size when it is rendered
+    editor_page.route(lambda url: "/admin/videos/uploads/" in url, cut_the_second_chunk)
+    editor_page.get_by_test_id("bulk-input").set_input_files(files["lecture"])
+
+    finished_links(editor_page, ["lecture.mp4"])
+    # One upload, resumed where the server stood (HEAD), never started again.
+    assert seen.count("POST") == 2 and seen[0] == "POST" and seen[-1] == "POST"  # creation, then finish
+    assert "HEAD" in seen
+    with Video.objects.get().file.open("rb") as stored:
+        assert stored.read() == data
+    assert UploadSession.objects.get().status == UploadSession.Status.COMPLETE
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_choosing_the_same_file_after_closing_the_page_resumes_it(editor_page, files, settings, live_server):
+    settings.MEDIA_UPLOAD_CHUNK_SIZE = 64 * 1024
+    editor_page.reload()
+    # The network fails after the first chunk, and the editor gives up and closes the tab.
+    patches = []
+
+    def offline_after_the_first_chunk(route, request):
+        if request.method == "PATCH":
+            patches.append(request)
+            if len(patches) > 1:
+                return route.abort("internetdisconnected")
+        return route.continue_()
+
+    editor_page.route(lambda url: "/admin/videos/uploads/" in url, offline_after_the_first_chunk)
+    editor_page.get_by_test_id("bulk-input").set_input_files(files["lecture"])
+    deadline = time.monotonic() + 20
+    while not UploadSession.objects.filter(offset__gt=0).exists():
+        assert time.monotonic() < deadline, "the first chunk never arrived"
+        editor_page.wait_for_timeout(200)  # not time.sleep: Playwright answers the routes meanwhile
+    context = editor_page.context
+    editor_page.close()
+
+    # A new tab (same browser profile, so the same localStorage): the same file again.
+    page = context.new_page()
+    seen = []
+    page.on("request", lambda request: seen.append(request.method) if "/videos/uploads/" in request.url else None)
+    page.goto(live_server.url + reverse("video_bulk_upload"))
+    page.get_by_test_id("bulk-input").set_input_files(files["lecture"])
+    finished_links(page, ["lecture.mp4"])
+    assert seen[0] == "HEAD" and seen.count("POST") == 1  # resumed, then finished; no new upload
+    assert UploadSession.objects.count() == 1 and Video.objects.count() == 1
