@@ -3,6 +3,7 @@
 import os
 import posixpath
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -159,3 +160,41 @@ class Video(AbstractMedia):
         self.frame_rate = round(probe.frame_rate, 3) if probe.frame_rate else None
         if size is not None:
             self.size = size
+
+
+class UploadSession(models.Model):
+    """One file of a bulk upload (媒体 → 批量上传视频), sent in pieces with the tus protocol
+    (media.tus). The bytes received so far wait in a `.part` file under MEDIA_WORK_DIR; when the
+    last one arrives the file becomes a Video and a draft micro-course (media.uploads)."""
+
+    class Status(models.TextChoices):
+        UPLOADING = "uploading", "上传中"
+        COMPLETE = "complete", "已完成"
+        FAILED = "failed", "失败"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    center = models.ForeignKey("resources.TrainingCenter", on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField("文件名", max_length=255)
+    length = models.BigIntegerField("文件大小（字节）")
+    offset = models.BigIntegerField("已接收（字节）", default=0)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.UPLOADING)
+    video = models.ForeignKey(Video, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    page = models.ForeignKey(
+        "microcourses.MicroCoursePage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error = models.CharField("失败原因", max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Every append moves it (explicitly: the appends are conditional UPDATEs); the expiry sweep reads it.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = "上传任务"
+        verbose_name_plural = "上传任务"
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def part_path(self):
+        return Path(settings.MEDIA_WORK_DIR) / "uploads" / f"{self.pk}.part"

@@ -1,9 +1,10 @@
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
-from . import views
+from . import tus, uploads, views
 
 
 # order=-1: before wagtailmedia's own URLs, so that its edit page is served by ours.
@@ -13,7 +14,23 @@ def register_video_urls():
         path("media/edit/<int:media_id>/", views.edit, name="video_edit"),
         path("videos/<int:video_id>/status/", views.status, name="video_status"),
         path("videos/<int:video_id>/retry/", views.retry, name="video_retry"),
+        path("videos/bulk-upload/", tus.bulk_upload, name="video_bulk_upload"),
+        path("videos/uploads/", tus.create, name="video_uploads"),
+        path("videos/uploads/<uuid:session_id>/", tus.upload, name="video_upload"),
+        path("videos/uploads/<uuid:session_id>/finish/", tus.finish, name="video_upload_finish"),
     ]
+
+
+class BulkUploadMenuItem(MenuItem):
+    def is_shown(self, request):
+        # Only for people who belong to a center (or administer the platform): nobody else can upload.
+        return uploads.may_upload(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def bulk_upload_menu_item():
+    # Beside wagtailmedia's 媒体 (order 300).
+    return BulkUploadMenuItem("批量上传视频", reverse("video_bulk_upload"), icon_name="upload", order=301)
 
 
 @hooks.register("insert_global_admin_css")

@@ -145,8 +145,13 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
-# hls.js comes from npm (`make` runs `npm ci`), served as it is published: no bundle is committed.
-STATICFILES_DIRS = [PROJECT_DIR / "static", ("vendor/hls", BASE_DIR / "node_modules" / "hls.js" / "dist")]
+# hls.js and tus-js-client come from npm (`make` runs `npm ci`), served as they are published: no
+# bundle is committed.
+STATICFILES_DIRS = [
+    PROJECT_DIR / "static",
+    ("vendor/hls", BASE_DIR / "node_modules" / "hls.js" / "dist"),
+    ("vendor/tus", BASE_DIR / "node_modules" / "tus-js-client" / "dist"),
+]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_URL = "/static/"
 MEDIA_ROOT = VAR_DIR / "media"
@@ -246,6 +251,10 @@ MEDIA_TRANSCODE_STALL_SECONDS = int(os.environ.get("MEDIA_TRANSCODE_STALL_SECOND
 MEDIA_TRANSCODE_MAX_ATTEMPTS = int(os.environ.get("MEDIA_TRANSCODE_MAX_ATTEMPTS", "3"))
 # Scratch space for jobs: the source's local copy (remote storage) and the ladder being written.
 MEDIA_WORK_DIR = Path(os.environ.get("MEDIA_WORK_DIR") or VAR_DIR / "work")
+# Bulk upload (media.tus): a file arrives in PATCH requests of this many bytes (the web server's body
+# limit must allow it), into MEDIA_WORK_DIR/uploads; an upload left unfinished this long is deleted.
+MEDIA_UPLOAD_CHUNK_SIZE = 8 * 1024**2
+MEDIA_UPLOAD_EXPIRY_HOURS = float(os.environ.get("MEDIA_UPLOAD_EXPIRY_HOURS", "72"))
 
 REST_FRAMEWORK = {
     # The public API is read-only and anonymous; no browsable HTML API in production.
@@ -264,8 +273,9 @@ SEARCH = {
 }
 
 # What `run_worker` does every --sweep-every seconds besides running tasks: queue again the
-# transcodes of dead workers, and send Elasticsearch the changes it missed while unreachable.
-WORKER_SWEEPS = ["media.pipeline.requeue_stalled", "search.indexing.flush_queue"]
+# transcodes of dead workers, send Elasticsearch the changes it missed while unreachable, and delete
+# bulk uploads abandoned for MEDIA_UPLOAD_EXPIRY_HOURS.
+WORKER_SWEEPS = ["media.pipeline.requeue_stalled", "search.indexing.flush_queue", "media.uploads.expire_sessions"]
 
 # The library lists this many resources per page.
 LIBRARY_PAGE_SIZE = int(os.environ.get("LIBRARY_PAGE_SIZE", "20"))
