@@ -264,8 +264,9 @@ SEARCH = {
 }
 
 # What `run_worker` does every --sweep-every seconds besides running tasks: queue again the
-# transcodes of dead workers, and send Elasticsearch the changes it missed while unreachable.
-WORKER_SWEEPS = ["media.pipeline.requeue_stalled", "search.indexing.flush_queue"]
+# transcodes of dead workers, send Elasticsearch the changes it missed while unreachable, and
+# e-mail the deadline reminders due today (each once; no cron needed).
+WORKER_SWEEPS = ["media.pipeline.requeue_stalled", "search.indexing.flush_queue", "editorial.reminders.sweep"]
 
 # The library lists this many resources per page.
 LIBRARY_PAGE_SIZE = int(os.environ.get("LIBRARY_PAGE_SIZE", "20"))
