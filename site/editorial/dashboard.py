@@ -105,7 +105,7 @@ class DashboardMixin:
         return progress.center_progress(self.year, self.today, visible)
 
     def years(self):
-        years = set(WorkPlan.objects.values_list("year", flat=True).distinct())
+        years = set(WorkPlan.objects.order_by().values_list("year", flat=True).distinct())
         years |= {self.today.year, self.year}
         return sorted((y for y in years if y >= FIRST_YEAR), reverse=True)
 
