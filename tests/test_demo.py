@@ -68,3 +68,36 @@ class DemoTests(TestCase):
             self.assertEqual(course.duration_seconds, round(course.video.duration))
             self.assertEqual(course.video.status, Video.Status.WAITING)  # the worker transcodes it
         self.assertTrue(courses.filter(video__captions__endswith=".vtt").exists())
+
+    def test_each_center_has_a_work_plan_for_this_year(self):
+        from django.utils import timezone
+
+        from editorial import progress
+        from editorial.models import WorkPlan
+
+        year = timezone.localdate().year
+        self.assertIn("work plans   created 6", self.first_run)
+        self.assertIn("work plans   created 0", self.second_run)
+        plans = WorkPlan.objects.filter(year=year)
+        self.assertEqual(plans.count(), TrainingCenter.objects.count())
+        self.assertEqual(plans.filter(status=WorkPlan.Status.SUBMITTED).count(), 5)
+        linked = MicroCoursePage.objects.live().filter(plan_item__plan__year=year)
+        self.assertEqual(linked.count(), 12)
+        # Linked in the latest revision too, so that the next edit in the admin keeps the link.
+        self.assertTrue(all(c.get_latest_revision_as_object().plan_item_id == c.plan_item_id for c in linked))
+        rows = {row.code: row for row in progress.center_progress(year, timezone.localdate())}
+        self.assertEqual((rows["bnu"].planned, rows["bnu"].done), (2, 2))
+        self.assertEqual((rows["sdu"].planned, rows["sdu"].done), (4, 2))
+
+    def test_the_submission_dashboard_shows_the_demo(self):
+        from django.contrib.auth import get_user_model
+
+        self.client.force_login(get_user_model().objects.create_superuser("demo-admin", "", "pw"))
+        response = self.client.get("/admin/progress/")
+        self.assertEqual(len(response.context["rows"]), 6)
+        # The three demo videos wait for the worker, counted with the centers whose courses use them.
+        self.assertEqual(sum(row.videos_transcoding for row in response.context["rows"]), 3)
+        bnu = TrainingCenter.objects.get(code="bnu")
+        drill_down = self.client.get(f"/admin/progress/{bnu.pk}/")
+        self.assertContains(drill_down, "已完成")
+        self.assertGreater(drill_down.context["log_entries"].paginator.count, 0)

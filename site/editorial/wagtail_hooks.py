@@ -1,10 +1,10 @@
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import path, reverse
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import roles
+from . import dashboard, roles
 
 # -- scoping: nobody sees another center's drafts in the admin -----------------------------------
 
@@ -34,8 +34,6 @@ def scope_explorer(parent_page, pages, request):
 
 @hooks.register("register_admin_urls")
 def register_plan_urls():
-    from django.urls import path
-
     from . import views
 
     return [
@@ -64,3 +62,27 @@ def register_plan_log_actions(actions):
     actions.register_action("editorial.plan.change_requested", "申请变更工作计划", "提交了工作计划变更申请")
     actions.register_action("editorial.plan.change_approved", "批准工作计划变更", "批准了工作计划变更申请")
     actions.register_action("editorial.plan.change_rejected", "退回工作计划变更", "退回了工作计划变更申请")
+
+
+# -- submission dashboard (报送进度): progress, drill-down, exports, home panel ----------------
+
+
+@hooks.register("register_admin_urls")
+def register_progress_urls():
+    return [
+        path("progress/", dashboard.ProgressView.as_view(), name="editorial_progress"),
+        path("progress/<int:center_id>/", dashboard.CenterProgressView.as_view(), name="editorial_progress_center"),
+        path("progress/export.csv", dashboard.ExportView.as_view(), {"fmt": "csv"}, name="editorial_progress_csv"),
+        path("progress/export.xlsx", dashboard.ExportView.as_view(), {"fmt": "xlsx"}, name="editorial_progress_xlsx"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_progress_menu_item():
+    return CenterMenuItem("报送进度", reverse("editorial_progress"), icon_name="table", order=150)
+
+
+@hooks.register("construct_homepage_panels")
+def add_progress_panel(request, panels):
+    if dashboard.can_see_dashboard(request.user):
+        panels.append(dashboard.ProgressPanel(request))

@@ -273,9 +273,15 @@ SEARCH = {
 }
 
 # What `run_worker` does every --sweep-every seconds besides running tasks: queue again the
-# transcodes of dead workers, send Elasticsearch the changes it missed while unreachable, and delete
-# bulk uploads abandoned for MEDIA_UPLOAD_EXPIRY_HOURS.
-WORKER_SWEEPS = ["media.pipeline.requeue_stalled", "search.indexing.flush_queue", "media.uploads.expire_sessions"]
+# transcodes of dead workers, send Elasticsearch the changes it missed while unreachable, delete bulk
+# uploads abandoned for MEDIA_UPLOAD_EXPIRY_HOURS, and e-mail the deadline reminders due today (each once;
+# no cron needed).
+WORKER_SWEEPS = [
+    "media.pipeline.requeue_stalled",
+    "search.indexing.flush_queue",
+    "media.uploads.expire_sessions",
+    "editorial.reminders.sweep",
+]
 
 # The library lists this many resources per page.
 LIBRARY_PAGE_SIZE = int(os.environ.get("LIBRARY_PAGE_SIZE", "20"))

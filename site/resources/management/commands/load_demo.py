@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
@@ -28,3 +29,10 @@ class Command(BaseCommand):
                 make_sample_lecture(partial, seconds=seconds)
                 partial.rename(path)  # a half-written file never passes for a demo video
         run_import(self, DEMO_MANIFEST)
+
+        # This year's work plans, so that the submission dashboard (报送进度) is not empty.
+        from editorial.demo import ensure_demo_plans
+
+        lines = [json.loads(text) for text in DEMO_MANIFEST.read_text("utf-8").splitlines() if text.strip()]
+        plans = ensure_demo_plans([line["code"] for line in lines if line.get("kind") == "center"])
+        self.stdout.write(f"  work plans   created {len(plans)}")
