@@ -54,19 +54,9 @@ def allowed_centers(user):
     """The centers the user may upload into: their own (as editor or reviewer), or every center
     for platform administrators. Only centers with a section and a collection can take uploads."""
     from editorial import roles
-    from resources.models import TrainingCenter
 
-    centers = TrainingCenter.objects.filter(section__isnull=False, collection__isnull=False)
-    if not roles.is_platform_admin(user):
-        centers = centers.filter(pk__in=roles.center_ids_for(user))
+    centers = roles.visible_centers(user).filter(section__isnull=False, collection__isnull=False)
     return centers.select_related("section", "collection").order_by("name")
-
-
-def may_upload(user):
-    """Cheap (the roles are cached on the user): asked for the admin menu on every page."""
-    from editorial import roles
-
-    return roles.is_platform_admin(user) or bool(roles.center_ids_for(user))
 
 
 def check_center(user, center_id):

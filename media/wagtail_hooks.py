@@ -2,9 +2,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
-from . import tus, uploads, views
+from editorial.menu import CenterMenuItem
+
+from . import tus, views
 
 
 # order=-1: before wagtailmedia's own URLs, so that its edit page is served by ours.
@@ -21,16 +22,10 @@ def register_video_urls():
     ]
 
 
-class BulkUploadMenuItem(MenuItem):
-    def is_shown(self, request):
-        # Only for people who belong to a center (or administer the platform): nobody else can upload.
-        return uploads.may_upload(request.user)
-
-
 @hooks.register("register_admin_menu_item")
 def bulk_upload_menu_item():
     # Beside wagtailmedia's 媒体 (order 300).
-    return BulkUploadMenuItem("批量上传视频", reverse("video_bulk_upload"), icon_name="upload", order=301)
+    return CenterMenuItem("批量上传视频", reverse("video_bulk_upload"), icon_name="upload", order=301)
 
 
 @hooks.register("insert_global_admin_css")

@@ -179,3 +179,13 @@ def test_a_course_links_only_to_its_own_centers_plan_items(centers, people):  # 
     assert not MicroCoursePage.objects.filter(plan_item=foreign).exists()
     client.post(url, {**data, "plan_item": str(own.pk)})
     assert MicroCoursePage.objects.get(slug="tanxin").plan_item == own
+
+
+@pytest.mark.django_db
+def test_a_year_out_of_range_is_not_a_server_error(centers, people):  # noqa: F811
+    a, _b = centers
+    client = login(people["editor_a"])
+    assert client.get(f"/admin/workplans/{a.code}/99999/").status_code == 404
+    assert client.get(f"/admin/workplans/{a.code}/1999/").status_code == 404
+    listing = client.get("/admin/workplans/?year=99999")
+    assert listing.status_code == 200 and a.name in listing.text

@@ -27,12 +27,7 @@ from resources.models import TrainingCenter
 from . import progress, roles
 from .models import WorkPlan
 
-FIRST_YEAR = 2020
 AUDIT_LOG_PAGE_SIZE = 20
-
-
-def can_see_dashboard(user):
-    return roles.is_platform_admin(user) or bool(roles.center_ids_for(user))
 
 
 def export_columns(year):
@@ -85,18 +80,11 @@ class DashboardMixin:
     """Login is required by the admin's URLs; here, membership of a center (or the platform)."""
 
     def dispatch(self, request, *args, **kwargs):
-        if not can_see_dashboard(request.user):
+        if not roles.works_for_centers(request.user):
             raise PermissionDenied
         self.today = progress.today()
-        self.year = self.get_year()
+        self.year = progress.requested_year(request.GET.get("year"), self.today)
         return super().dispatch(request, *args, **kwargs)
-
-    def get_year(self):
-        try:
-            year = int(self.request.GET.get("year", ""))
-        except ValueError:
-            return self.today.year
-        return year if FIRST_YEAR <= year <= self.today.year + 1 else self.today.year
 
     def get_rows(self, center_ids=None):
         visible = roles.visible_center_ids(self.request.user)
@@ -107,7 +95,7 @@ class DashboardMixin:
     def years(self):
         years = set(WorkPlan.objects.order_by().values_list("year", flat=True).distinct())
         years |= {self.today.year, self.year}
-        return sorted((y for y in years if y >= FIRST_YEAR), reverse=True)
+        return sorted((y for y in years if y >= progress.FIRST_YEAR), reverse=True)
 
 
 class ProgressView(DashboardMixin, WagtailAdminTemplateMixin, TemplateView):

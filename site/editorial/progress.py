@@ -44,9 +44,23 @@ PLAN_STATUS_LABELS = {
 }
 
 
+# The first year the platform kept work plans: the dashboard's and the plans' year choices start here.
+FIRST_YEAR = 2020
+
+
 def today():
     """The local date the dashboard counts from (a function so that tests can fix it)."""
     return timezone.localdate()
+
+
+def requested_year(value, today):
+    """The year a query string asks for (`?year=`), or this year when it is absent, unreadable or
+    outside FIRST_YEAR..next year."""
+    try:
+        year = int(value or "")
+    except ValueError:
+        return today.year
+    return year if FIRST_YEAR <= year <= today.year + 1 else today.year
 
 
 @dataclass

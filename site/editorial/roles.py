@@ -198,6 +198,21 @@ def visible_center_ids(user):
     return None if is_platform_admin(user) else center_ids_for(user)
 
 
+def works_for_centers(user):
+    """A member of some center's groups, or a platform administrator: who gets the centers'
+    admin pages (work plans, progress, bulk upload). Cheap: the roles are cached on the user."""
+    return is_platform_admin(user) or bool(center_ids_for(user))
+
+
+def visible_centers(user):
+    """The TrainingCenters the user works for (all of them for platform administrators)."""
+    from resources.models import TrainingCenter
+
+    centers = TrainingCenter.objects.all()
+    visible = visible_center_ids(user)
+    return centers if visible is None else centers.filter(pk__in=visible)
+
+
 def can_review(user, center):
     if is_platform_admin(user):
         return True

@@ -1,6 +1,9 @@
 """Admin views of the annual work plan: the list of plans, editing one (directly before May 10,
 as a change request after), and a reviewer's decision on a change request."""
 
+from datetime import MAXYEAR
+
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,24 +13,15 @@ from wagtail.admin.auth import permission_denied
 
 from resources.models import CapabilityArea, CourseType, TrainingCenter
 
-from . import plans, roles
+from . import plans, progress, roles
 from .forms import DecisionForm, PlanChangeReasonForm, PlanItemFormSet
 from .models import PlanChangeRequest, WorkPlan, plan_deadline
 
 
-def _year(request):
-    try:
-        return int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-
-
 def plan_index(request):
-    year = _year(request)
-    visible = roles.visible_center_ids(request.user)
-    centers = TrainingCenter.objects.order_by("code")
-    if visible is not None:
-        centers = centers.filter(pk__in=visible)
+    today = timezone.localdate()
+    year = progress.requested_year(request.GET.get("year"), today)
+    centers = roles.visible_centers(request.user).order_by("code")
     by_center = {
         p.center_id: p for p in WorkPlan.objects.filter(year=year, center__in=centers).prefetch_related("items")
     }
@@ -43,13 +37,15 @@ def plan_index(request):
         {
             "rows": rows,
             "year": year,
-            "years": range(timezone.localdate().year + 1, timezone.localdate().year - 4, -1),
+            "years": range(today.year + 1, max(progress.FIRST_YEAR - 1, today.year - 4), -1),
             "deadline": plan_deadline(year),
         },
     )
 
 
 def plan_edit(request, code, year):
+    if not progress.FIRST_YEAR <= year <= MAXYEAR:
+        raise Http404  # the URL takes any number; a year with no date would be a server error
     center = get_object_or_404(TrainingCenter, code=code)
     if not plans.can_edit(request.user, center):
         return permission_denied(request)

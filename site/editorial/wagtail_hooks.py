@@ -2,9 +2,9 @@ from django.db.models import Q
 from django.urls import path, reverse
 
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
 from . import dashboard, roles
+from .menu import CenterMenuItem
 
 # -- scoping: nobody sees another center's drafts in the admin -----------------------------------
 
@@ -43,13 +43,6 @@ def register_plan_urls():
     ]
 
 
-class CenterMenuItem(MenuItem):
-    """Shown to people who work for a center and to platform administrators."""
-
-    def is_shown(self, request):
-        return roles.is_platform_admin(request.user) or bool(roles.center_ids_for(request.user))
-
-
 @hooks.register("register_admin_menu_item")
 def register_plan_menu_item():
     return CenterMenuItem("年度工作计划", reverse("editorial_plan_index"), icon_name="list-ol", order=210)
@@ -84,5 +77,5 @@ def register_progress_menu_item():
 
 @hooks.register("construct_homepage_panels")
 def add_progress_panel(request, panels):
-    if dashboard.can_see_dashboard(request.user):
+    if roles.works_for_centers(request.user):
         panels.append(dashboard.ProgressPanel(request))
