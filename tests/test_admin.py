@@ -4,6 +4,8 @@ import pytest
 
 from microcourses.models import MicroCoursePage
 
+from .test_permissions import edit_data
+
 
 @pytest.fixture
 def admin_client(client, django_user_model):
@@ -25,21 +27,8 @@ def test_a_course_added_in_a_section_takes_the_sections_center(admin_client, sec
     form = admin_client.get(url).context["form"]
     assert form.fields["center"].disabled and form.initial["center"] == section.center.pk
 
-    data = {
-        "title": "谈心谈话的技巧",
-        "slug": "tanxin-tanhua",
-        "summary": "",
-        "center": "",  # a tampered form cannot move the course to another center
-        "body-count": "0",
-        "attachments-TOTAL_FORMS": "0",
-        "attachments-INITIAL_FORMS": "0",
-        "attachments-MIN_NUM_FORMS": "0",
-        "attachments-MAX_NUM_FORMS": "1000",
-        "comments-TOTAL_FORMS": "0",
-        "comments-INITIAL_FORMS": "0",
-        "comments-MIN_NUM_FORMS": "0",
-        "comments-MAX_NUM_FORMS": "1000",
-    }
+    # A tampered form cannot move the course to another center.
+    data = edit_data(MicroCoursePage(title="谈心谈话的技巧", slug="tanxin-tanhua", summary=""), center="")
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context["form"].errors if response.context else response
     assert MicroCoursePage.objects.get(slug="tanxin-tanhua").center == section.center
