@@ -4,6 +4,7 @@ import os
 import posixpath
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -15,6 +16,10 @@ from django.utils.functional import cached_property
 from wagtailmedia.models import AbstractMedia, MediaType
 
 CAPTION_EXTENSIONS = ["vtt", "srt"]
+
+
+def gate_url(name):
+    return settings.MEDIA_URL + quote(name)
 
 
 def original_path(instance, filename):
@@ -128,21 +133,24 @@ class Video(AbstractMedia):
     def storage(self):
         return self.file.storage if self.file else default_storage
 
+    # The player's files are always named by their address on this site, whatever the storage: the
+    # file gate (access.views) decides who may have them and how they are sent.
+
     @property
     def playlist_url(self):
-        return self.storage.url(posixpath.join(self.hls_dir, "master.m3u8")) if self.is_ready else ""
+        return gate_url(posixpath.join(self.hls_dir, "master.m3u8")) if self.is_ready else ""
 
     @property
     def poster_url(self):
-        return self.poster.url if self.poster else ""
+        return gate_url(self.poster.name) if self.poster else ""
 
     @property
     def thumbnail_url(self):
-        return self.thumbnail.url if self.thumbnail else ""
+        return gate_url(self.thumbnail.name) if self.thumbnail else ""
 
     @property
     def captions_url(self):
-        return self.captions.url if self.captions else ""
+        return gate_url(self.captions.name) if self.captions else ""
 
     @property
     def duration_minutes(self):

@@ -10,6 +10,9 @@ from home.models import HomePage
 
 from . import factories
 
+# Two centers and their editors and reviewers, for every test of who may see what.
+from .test_permissions import centers, people  # noqa: E402, F401
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _remove_test_media():

@@ -1,5 +1,7 @@
 """Work cases (工作案例): background, process, analysis and reflection."""
 
+from access.forms import CheckedPageForm
+
 from django import forms
 from django.db import models
 from django.utils.html import strip_tags
@@ -16,6 +18,7 @@ from resources.models import CapabilityArea, ResourcePage, paginate, pagination_
 
 
 class CaseIndexPage(Page):
+    base_form_class = CheckedPageForm
     """All centers' cases together. Cases themselves live in each center's section of the
     library (for per-center permissions); cases not tied to a center may live here."""
 

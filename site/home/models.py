@@ -1,3 +1,5 @@
+from access.forms import CheckedPageForm
+
 from django.db.models import Count, Q
 
 from wagtail.admin.panels import FieldPanel
@@ -12,6 +14,7 @@ from resources.models import CapabilityArea, PolicyDocumentPage, ResourcePage
 
 
 class HomePage(Page):
+    base_form_class = CheckedPageForm
     intro = RichTextField("导语", blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]

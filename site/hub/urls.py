@@ -1,5 +1,7 @@
+from access import views as access_views
+
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -7,10 +9,18 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from .api import api_router
 
+media_prefix = settings.MEDIA_URL.strip("/")
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's document address, served by the file gate (the name lets Document.url find it).
+    path("documents/<int:document_id>/<str:document_filename>", access_views.serve_document, name="wagtaildocs_serve"),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
+    # Every uploaded file goes through the file gate (access.views); in production nginx answers the
+    # signed URLs itself and sends the bytes the gate allows.
+    re_path(rf"^{media_prefix}/(?P<prefix>[ps])/(?P<path>.+)$", access_views.serve_signed, name="media_signed"),
+    re_path(rf"^{media_prefix}/(?P<path>.+)$", access_views.serve_media, name="media"),
     path("", include("search.urls")),
 ]
 
@@ -18,16 +28,6 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
-
-if settings.SERVE_MEDIA:
-    # Development and tests only: in production the web server or the object store serves uploads.
-    from django.urls import re_path
-    from django.views.static import serve
-
-    def serve_media(request, path):
-        return serve(request, path, document_root=settings.MEDIA_ROOT)  # read per request: tests change it
-
-    urlpatterns += [re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve_media)]
 
 # Wagtail's page serving comes last: it matches every remaining path.
 urlpatterns += [path("", include(wagtail_urls))]

@@ -1,9 +1,10 @@
-from wagtail.admin.forms import WagtailAdminPageForm
+from access.forms import CheckedPageForm
 
 
-class ResourcePageForm(WagtailAdminPageForm):
+class ResourcePageForm(CheckedPageForm):
     """A resource created inside a center's section belongs to that center: the field is
-    filled in and locked, so the library's center facet always matches the tree."""
+    filled in and locked, so the library's center facet always matches the tree. Like every page
+    form, it accepts only files the user may choose (access.forms)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

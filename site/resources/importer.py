@@ -26,7 +26,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from wagtail.documents import get_document_model
-from wagtail.models import Page
+from wagtail.models import Collection, Page
 
 from .blocks import paragraphs_from_text
 from .models import (
@@ -579,7 +579,9 @@ class ManifestWriter:
             index_number=d.get("index_number"),
             category=d.get("category"),
             publication_date=datetime.date.fromisoformat(d["date"]) if "date" in d else None,
-            attachments=[self._document(path) for path in d["attachments"]] if "attachments" in d else None,
+            attachments=[self._document(path, d.get("center")) for path in d["attachments"]]
+            if "attachments" in d
+            else None,
         )
         return self._write_page(line, values)
 
@@ -659,38 +661,41 @@ class ManifestWriter:
     def _read_text(self, relative):
         return self.manifest.resolve(relative).read_text("utf-8-sig").strip()
 
-    def _document(self, relative):
-        """The Wagtail document for a file, found by content hash so re-imports reuse it."""
+    def _document(self, relative, center=None):
+        """The Wagtail document for a file, found by content hash in the center's collection so that
+        re-imports reuse it; never another center's file (it may be unpublished), even if identical."""
         Document = get_document_model()
         path = self.manifest.resolve(relative)
         digest = _file_hash(path)
-        existing = Document.objects.filter(file_hash=digest).order_by("pk").first()
+        collection_id = _collection_id(center)
+        existing = Document.objects.filter(file_hash=digest, collection_id=collection_id).order_by("pk").first()
         if existing is not None:
             return existing
         with path.open("rb") as fh:
-            document = Document(title=path.stem, file_hash=digest, file_size=path.stat().st_size)
+            document = Document(
+                title=path.stem, file_hash=digest, file_size=path.stat().st_size, collection_id=collection_id
+            )
             document.file.save(path.name, File(fh), save=False)
         self.stored_files.append((document.file.storage, document.file.name))
         document.save()
         return document
 
     def _video(self, relative, title, captions=None, center=None):
-        """The video for a file, found by content hash so that re-imports reuse it. A new one is
-        queued for transcoding when the import commits (media.signal_handlers), and filed in its
-        center's collection, where that center's editors (and only they) can manage it."""
+        """The video for a file, found by content hash in the center's collection so that re-imports
+        reuse it (never another center's). A new one is queued for transcoding when the import commits
+        (media.signal_handlers), and filed in its center's collection, where that center's editors
+        (and only they) can manage it."""
         from media.captions import to_webvtt
         from media.models import Video
 
         path = self.manifest.resolve(relative)
         digest = _file_hash(path)
-        video = Video.objects.filter(file_hash=digest).order_by("pk").first()
+        collection_id = _collection_id(center)
+        video = Video.objects.filter(file_hash=digest, collection_id=collection_id).order_by("pk").first()
         changed = video is None
         if video is None:
             with path.open("rb") as fh:
-                video = Video(title=title, file_hash=digest, size=path.stat().st_size)
-                owner = _one(TrainingCenter, center)
-                if owner is not None and owner.collection_id:
-                    video.collection_id = owner.collection_id
+                video = Video(title=title, file_hash=digest, size=path.stat().st_size, collection_id=collection_id)
                 # Probed while validating: the course shows its real length before the transcode finishes.
                 video.apply_probe(self.manifest.video_probes[path])
                 video.file.save(path.name, File(fh), save=False)
@@ -704,6 +709,14 @@ class ManifestWriter:
         if changed:
             video.save()
         return video
+
+
+def _collection_id(center_code):
+    """A center's files go to its own collection; the platform's (no center) to the root one."""
+    owner = _one(TrainingCenter, center_code)
+    if owner is not None and owner.collection_id:
+        return owner.collection_id
+    return Collection.get_first_root_node().pk
 
 
 def _stored_text(field_file):

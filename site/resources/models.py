@@ -3,6 +3,8 @@ base of every resource page, the library index, and policy documents (notices)."
 
 from datetime import datetime, time
 
+from access.forms import CheckedModelForm, CheckedPageForm
+
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -23,6 +25,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from .blocks import BaseStreamBlock
+from .forms import ResourcePageForm
 from .signals import resource_viewed
 
 # ---------------------------------------------------------------------------
@@ -176,6 +179,7 @@ class Expert(index.Indexed, models.Model):
     )
     bio = models.TextField("简介", blank=True)
 
+    base_form_class = CheckedModelForm
     panels = [
         FieldPanel("name"),
         FieldPanel("title"),
@@ -256,6 +260,7 @@ class ResourcePage(Page):
 
     # Only the concrete kinds below are created by editors.
     is_creatable = False
+    base_form_class = ResourcePageForm
     resource_kind = ""
     resource_kind_label = ""
     resource_kind_order = 0
@@ -413,6 +418,8 @@ def pagination_links(request, page):
 
 
 class LibraryIndexPage(Page):
+    base_form_class = CheckedPageForm
+
     intro = RichTextField("导语", blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -437,6 +444,8 @@ class LibraryIndexPage(Page):
 class CenterSectionPage(Page):
     """One per training center: its micro-courses, series and cases live below it, so
     that Wagtail's tree permissions can give each center's editors their own branch."""
+
+    base_form_class = CheckedPageForm
 
     center = models.OneToOneField(
         TrainingCenter, verbose_name="培训研修中心", on_delete=models.PROTECT, related_name="section"
@@ -472,6 +481,8 @@ class CenterSectionPage(Page):
 
 
 class NoticeIndexPage(Page):
+    base_form_class = CheckedPageForm
+
     intro = RichTextField("导语", blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]

@@ -1,6 +1,3 @@
-from django.http import Http404
-
-from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -10,8 +7,6 @@ from .models import (
     CourseType,
     Expert,
     Requirement,
-    ResourceAttachment,
-    ResourcePage,
     Tier,
     TrainingCenter,
 )
@@ -68,18 +63,3 @@ class LibraryGroup(SnippetViewSetGroup):
 
 register_snippet(TaxonomyGroup)
 register_snippet(LibraryGroup)
-
-
-@hooks.register("before_serve_document")
-def hide_attachments_of_unpublished_resources(document, request):
-    """An attachment belongs to its resources: while none of them is live and public, only people
-    who may edit one of them (its center's editors and reviewers, platform administrators) may
-    download it, to preview the draft. Other centers' editors may not: document ids are guessable."""
-    attached_to = ResourceAttachment.objects.filter(document=document)
-    if not attached_to.exists() or attached_to.filter(page__in=ResourcePage.objects.live().public()).exists():
-        return None
-    if request.user.is_authenticated:
-        pages = ResourcePage.objects.filter(pk__in=attached_to.values("page"))
-        if any(page.permissions_for_user(request.user).can_edit() for page in pages):
-            return None
-    raise Http404

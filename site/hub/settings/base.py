@@ -39,6 +39,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "access",
     "home",
     "resources",
     "microcourses",
@@ -157,29 +158,42 @@ STATIC_URL = "/static/"
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Documents and original images are stored under random names, never the uploader's (access.storage).
+    "default": {"BACKEND": "access.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
-# Where uploads are served from in development and tests; in production the web server or the
-# S3-compatible store serves them (README, "Production").
-SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
 
-# S3-compatible object storage for uploads and HLS ladders, when configured (django-storages).
-# HLS playlists name their segments by relative URL, so objects must be readable without a signed
-# query string: use a public-read bucket (or a CDN in front of it).
+# Every uploaded file is served through the file gate (the `access` app): /media/ URLs are answered by
+# Django, which checks who may see the file; the web server only sends the bytes. Behind nginx, set
+# MEDIA_ACCEL_REDIRECT to its internal location ("/_protected/", deploy/nginx): Django then answers with
+# an X-Accel-Redirect header instead of the file. HLS segments get signed, expiring URLs that nginx
+# checks itself (access/signing.py), with MEDIA_SIGNING_KEY (derived from SECRET_KEY when unset).
+MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
+MEDIA_SIGNING_KEY = os.environ.get("MEDIA_SIGNING_KEY", "")
+MEDIA_SIGNED_URL_TTL = int(os.environ.get("MEDIA_SIGNED_URL_TTL", str(4 * 3600)))
+# Documents only through Wagtail's view (/documents/<id>/<name>), where access.wagtail_hooks checks them.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+
+# S3-compatible object storage for uploads and HLS ladders, when configured (django-storages). The
+# bucket stays private: the gate answers with presigned URLs that expire, and playlists name their
+# segments by presigned URL.
+if os.environ.get("S3_CUSTOM_DOMAIN"):
+    # A CDN host would hand out unsigned URLs of a public bucket: every draft's files to anyone.
+    raise ImproperlyConfigured("S3_CUSTOM_DOMAIN is no longer supported: files are served by presigned URLs.")
 if os.environ.get("S3_BUCKET"):
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "access.storage.S3Storage",
         "OPTIONS": {
             "bucket_name": os.environ["S3_BUCKET"],
             "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
             "region_name": os.environ.get("S3_REGION") or None,
             "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
             "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
-            "custom_domain": os.environ.get("S3_CUSTOM_DOMAIN") or None,
-            "querystring_auth": False,
+            "querystring_auth": True,
+            "querystring_expire": MEDIA_SIGNED_URL_TTL,
+            "default_acl": "private",
             "file_overwrite": False,
         },
     }

@@ -7,4 +7,3 @@ from .base import *  # noqa: F403
 DEBUG = env_bool("DEBUG", True)  # noqa: F405
 SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")  # noqa: F405
-SERVE_MEDIA = env_bool("SERVE_MEDIA", True)  # noqa: F405

@@ -21,7 +21,6 @@ if not os.environ.get("TASKS_BACKEND"):
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(MEDIA_ROOT.parent / (MEDIA_ROOT.name + "-db.sqlite3"))}  # noqa: F405
 
-SERVE_MEDIA = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Search tests choose their backend themselves (tests/test_search.py runs Elasticsearch when
 # ELASTICSEARCH_URL is set); everything else uses the database backend.
