@@ -1,5 +1,6 @@
 import shutil
 
+import django.test.testcases
 import pytest
 
 from django.conf import settings as django_settings
@@ -12,6 +13,11 @@ from . import factories
 
 # Two centers and their editors and reviewers, for every test of who may see what.
 from .test_permissions import centers, people  # noqa: E402, F401
+
+
+# Django's live test server serves MEDIA_URL from MEDIA_ROOT by itself, around the site's URLs: it would
+# bypass the file gate (access.views) that the browser tests must go through, as in production.
+django.test.testcases._MediaFilesHandler = lambda application: application
 
 
 @pytest.fixture(autouse=True, scope="session")

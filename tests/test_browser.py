@@ -3,6 +3,7 @@
 Playwright drives Debian's chromium (`make test` installs it); no browser is downloaded."""
 
 import os
+import re
 import shutil
 
 import pytest
@@ -127,6 +128,29 @@ def test_the_course_page_plays_the_hls_ladder(live_server, browser, course_with_
     player.focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_function("document.querySelector('[data-testid=video-player]').currentTime > 5.5")
+    page.close()
+
+
+def test_playback_goes_on_when_segment_signatures_expire(live_server, browser, course_with_video):
+    """Segments are signed URLs that expire (access/signing.py). After a long pause the next segment
+    is refused with 410: the player loads the playlists again for fresh signatures and plays on."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    refused, playlists = [], []
+    page.on("request", lambda request: ".m3u8" in request.url and playlists.append(request.url))
+
+
+    def expire_once(route):
+        if not refused:
+            refused.append(route.request.url)
+            return route.fulfill(status=410, body="")
+        return route.continue_()
+
+    page.route(re.compile(r"/segment_00001\.ts\?"), expire_once)
+    page.goto(live_server.url + course_with_video.url)
+    page.get_by_role("button", name="播放视频").click()
+    page.wait_for_function("document.querySelector('[data-testid=video-player]').currentTime > 7", timeout=30_000)
+    assert refused and "/media/p/" in refused[0]  # a public course's cacheable signed URL
+    assert len([url for url in playlists if url.endswith("master.m3u8")]) >= 2  # loaded again
     page.close()
 
 

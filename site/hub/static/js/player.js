@@ -75,6 +75,7 @@
       var started = false;
       var networkRetried = false;
       var mediaRecoveries = 0;
+      var signatureRefreshes = 0;
       var wantedHeight = 0; // the quality the viewer chose, announced once it is on screen
       var nudgeLevel = -1;
 
@@ -154,6 +155,25 @@
       });
 
       hls.on(Events.ERROR, function (event, data) {
+        // Segment addresses are signed and expire (hours after the playlist was loaded: a long
+        // pause). Load the playlists again for fresh signatures and go on from the same second.
+        var code = data.response && data.response.code;
+        if ((code === 403 || code === 410) && data.details === ErrorDetails.FRAG_LOAD_ERROR && signatureRefreshes < 3) {
+          signatureRefreshes += 1;
+          var at = video.currentTime;
+          var playing = !video.paused;
+          hls.stopLoad();
+          hls.once(Events.MANIFEST_PARSED, function () {
+            hls.startLoad(at);
+            // A new source resets the element: ask it to play again if it was playing.
+            if (playing) {
+              var resumed = video.play();
+              if (resumed && resumed.catch) resumed.catch(function () {});
+            }
+          });
+          hls.loadSource(src);
+          return;
+        }
         if (!data.fatal) return;
         if (data.type === ErrorTypes.NETWORK_ERROR && !networkRetried) {
           networkRetried = true;
