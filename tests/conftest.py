@@ -1,8 +1,8 @@
 import shutil
 
-import django.test.testcases
 import pytest
 
+import django.test.testcases
 from django.conf import settings as django_settings
 
 from wagtail.models import Page, Site
@@ -13,7 +13,6 @@ from . import factories
 
 # Two centers and their editors and reviewers, for every test of who may see what.
 from .test_permissions import centers, people  # noqa: E402, F401
-
 
 # Django's live test server serves MEDIA_URL from MEDIA_ROOT by itself, around the site's URLs: it would
 # bypass the file gate (access.views) that the browser tests must go through, as in production.

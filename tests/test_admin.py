@@ -46,3 +46,21 @@ def test_a_center_code_that_is_taken_in_the_library_is_refused(admin_client, tre
     assert "已被资源库中的其他页面使用" in response.text
     # Saving its own, unchanged code is fine.
     center.full_clean()
+
+
+@pytest.mark.django_db
+def test_copying_an_expert_makes_a_new_one_and_never_rewrites_the_original(client, people):
+    """A center's editors may add lecturers to the shared pool, not change other centers' (Wagtail 8.0's
+    copy view used to save over the source)."""
+    from resources.models import Expert
+
+    from . import factories
+
+    original = factories.ExpertFactory(name="王老师", bio="全国示范培训主讲")
+    client.force_login(people["editor_a"])
+    data = {"name": "王老师（复制）", "title": "", "organisation": "", "level": "school", "bio": "改写", "photo": ""}
+    response = client.post(f"/admin/snippets/resources/expert/copy/{original.pk}/", data)
+    assert response.status_code == 302
+    original.refresh_from_db()
+    assert (original.name, original.bio) == ("王老师", "全国示范培训主讲")
+    assert Expert.objects.get(name="王老师（复制）").bio == "改写"

@@ -138,7 +138,6 @@ def test_playback_goes_on_when_segment_signatures_expire(live_server, browser, c
     refused, playlists = [], []
     page.on("request", lambda request: ".m3u8" in request.url and playlists.append(request.url))
 
-
     def expire_once(route):
         if not refused:
             refused.append(route.request.url)

@@ -26,7 +26,12 @@ def content_type_for(name):
     return HLS_TYPES.get(extension) or mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
-def cache_control(access, max_age=3600):
+# A public file may be kept by browsers and shared caches this long: a document or poster of a page that
+# was just unpublished is still served from a cache for at most five minutes.
+PUBLIC_MAX_AGE = 300
+
+
+def cache_control(access, max_age=PUBLIC_MAX_AGE):
     if access is Access.PUBLIC:
         return f"public, max-age={max_age}"
     # Someone's own or a restricted file: never in a shared cache, asked for again each time.
@@ -47,7 +52,7 @@ def presigns(storage):
     return isinstance(storage, S3Storage)
 
 
-def send_stored_file(request, name, access, *, storage=None, filename=None, attachment=False, max_age=3600):
+def send_stored_file(request, name, access, *, storage=None, filename=None, attachment=False, max_age=PUBLIC_MAX_AGE):
     storage = storage or default_storage
     content_type = content_type_for(filename or name)
     disposition = content_disposition_header(attachment, filename) if filename else None

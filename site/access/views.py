@@ -120,7 +120,8 @@ def serve_signed(request, prefix, path):
     except signing.Invalid as invalid:
         return HttpResponse(status=invalid.status)
     access = Access.PUBLIC if prefix == signing.PUBLIC_PREFIX else Access.PRIVATE
-    return send_stored_file(request, path, access, storage=default_storage)
+    # A signed URL is the same for an hour (signing.expiry): caches may keep it that long, as nginx says.
+    return send_stored_file(request, path, access, storage=default_storage, max_age=3600)
 
 
 def download_name(document):

@@ -1,5 +1,5 @@
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CopyView, SnippetViewSet, SnippetViewSetGroup
 
 from .models import (
     CapabilityArea,
@@ -12,7 +12,22 @@ from .models import (
 )
 
 
-class TaxonomyViewSet(SnippetViewSet):
+class CopyAsNewView(CopyView):
+    """Wagtail 8.0's copy view fills its form with the source object itself, so "copy" saved over the
+    original: a center's editor, who may only add experts, could rewrite any lecturer. A copy is a new row."""
+
+    def get_initial_form_instance(self):
+        instance = super().get_initial_form_instance()
+        instance.pk = None
+        instance._state.adding = True
+        return instance
+
+
+class HubSnippetViewSet(SnippetViewSet):
+    copy_view_class = CopyAsNewView
+
+
+class TaxonomyViewSet(HubSnippetViewSet):
     list_display = ["label", "code", "sort_order"]
     ordering = ["sort_order", "code"]
     search_fields = ["label", "code"]
@@ -36,7 +51,7 @@ class TaxonomyGroup(SnippetViewSetGroup):
     ]
 
 
-class TrainingCenterViewSet(SnippetViewSet):
+class TrainingCenterViewSet(HubSnippetViewSet):
     model = TrainingCenter
     icon = "home"
     menu_label = "培训研修中心"
@@ -46,7 +61,7 @@ class TrainingCenterViewSet(SnippetViewSet):
     # model, segmented for Chinese by search.wagtail_backend).
 
 
-class ExpertViewSet(SnippetViewSet):
+class ExpertViewSet(HubSnippetViewSet):
     model = Expert
     icon = "user"
     menu_label = "师资库"
