@@ -1,6 +1,7 @@
 from django.urls import path, reverse
 
 from wagtail import hooks
+from wagtail.admin import messages
 
 from . import dashboard, roles, scoping, usage
 from .menu import CenterMenuItem
@@ -46,6 +47,21 @@ def register_usage_urls():
             name="document_usage_scoped",
         ),
     ]
+
+
+# -- review: say why the approve action is missing ---------------------------------------------
+
+
+@hooks.register("before_edit_page")
+def explain_missing_approval(request, page):
+    from .models import AUTHOR_CANNOT_APPROVE, CenterReviewTask
+
+    if request.method != "GET":
+        return
+    task = page.current_workflow_task
+    user = request.user
+    if isinstance(task, CenterReviewTask) and task.can_review(page, user) and not task.may_approve(page, user):
+        messages.warning(request, AUTHOR_CANNOT_APPROVE)
 
 
 # -- the annual work plan --------------------------------------------------------------------
