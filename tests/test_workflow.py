@@ -9,6 +9,7 @@ from django.test import Client
 from wagtail.models import TaskState, WorkflowState
 
 from editorial import roles
+from editorial.models import AUTHOR_CANNOT_APPROVE
 
 from .test_permissions import centers, draft_course, edit_data, member, people  # noqa: F401
 
@@ -124,3 +125,86 @@ def test_platform_pages_outside_centers_are_reviewed_by_platform_admins(client, 
     admin = member(django_user_model, "platform", roles.ensure_platform_admins())
     assert task.can_review(notice, admin)
     assert not task.can_review(notice, people["reviewer_a"])
+
+
+# -- four eyes: a reviewer who changes the text in review needs another reviewer ------------------
+
+
+def edit(client, page, **fields):
+    """Save a draft in the page editor, as a reviewer correcting the text in review does."""
+    return client.post(f"/admin/pages/{page.pk}/edit/", edit_data(page, **fields))
+
+
+def offered_actions(client, page):
+    html = client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    return {name for name in ("approve", "reject") if f'data-workflow-action-name="{name}"' in html}, html
+
+
+@pytest.mark.django_db
+def test_a_reviewer_who_changed_the_text_in_review_cannot_approve_it(course, people):  # noqa: F811
+    submit(login(people["editor_a"]), course)
+    r1 = login(people["reviewer_a"])
+    assert offered_actions(r1, course)[0] == {"approve", "reject"}  # before the change (so this can fail)
+
+    assert edit(r1, course, summary="审核员改写的导语").status_code == 302
+    course.refresh_from_db()
+    assert course.get_latest_revision().user == people["reviewer_a"]
+    actions, html = offered_actions(r1, course)
+    assert actions == {"reject"}  # they may still send it back
+    assert AUTHOR_CANNOT_APPROVE in html
+
+    # A forged POST to the workflow action URL, and an approval posted with the edit form.
+    assert act(r1, course, "approve").status_code in (302, 403)
+    edit(r1, course, **{"action-workflow-action": "true", "workflow-action-name": "approve"})
+    course.refresh_from_db()
+    assert not course.live
+    state = WorkflowState.objects.get(object_id=str(course.pk))
+    assert state.status == WorkflowState.STATUS_IN_PROGRESS
+
+    # Another reviewer of the center approves R1's words, which go live.
+    r2 = login(member(type(people["reviewer_a"]), "reviewer_a2", course.center.reviewers_group))
+    assert offered_actions(r2, course)[0] == {"approve", "reject"}
+    assert act(r2, course, "approve").status_code == 302
+    course.refresh_from_db()
+    assert course.live and course.specific.summary == "审核员改写的导语"
+
+
+@pytest.mark.django_db
+def test_changing_the_text_and_approving_in_one_go_keeps_the_text_and_waits_for_another_reviewer(
+    course,
+    people,  # noqa: F811
+):
+    submit(login(people["editor_a"]), course)
+    r1 = login(people["reviewer_a"])
+    edit(r1, course, summary="改完直接通过", **{"action-workflow-action": "true", "workflow-action-name": "approve"})
+    course.refresh_from_db()
+    assert not course.live
+    latest = course.get_latest_revision()
+    assert latest.user == people["reviewer_a"] and latest.as_object().summary == "改完直接通过"
+    assert WorkflowState.objects.get(object_id=str(course.pk)).status == WorkflowState.STATUS_IN_PROGRESS
+
+
+@pytest.mark.django_db
+def test_a_reviewer_who_changed_one_page_still_approves_another(centers, course, people):  # noqa: F811
+    a, _b = centers
+    other = draft_course(a, "学生心理危机的识别与干预", "weiji")
+    editor = login(people["editor_a"])
+    submit(editor, course)
+    submit(editor, other)
+    r1 = login(people["reviewer_a"])
+    edit(r1, course, summary="审核员改写的导语")
+    assert offered_actions(r1, other)[0] == {"approve", "reject"}
+    assert act(r1, other, "approve").status_code == 302
+    other.refresh_from_db()
+    assert other.live
+
+
+@pytest.mark.django_db
+def test_platform_admins_follow_four_eyes_but_superusers_keep_their_override(course, people, django_user_model):  # noqa: F811
+    submit(login(people["editor_a"]), course)
+    admin = login(member(django_user_model, "platform", roles.ensure_platform_admins()))
+    edit(admin, course, summary="平台管理员改写")
+    assert offered_actions(admin, course)[0] == {"reject"}
+    superuser = login(django_user_model.objects.create_superuser("root", "root@example.edu.cn", "pw"))
+    edit(superuser, course, summary="超级管理员改写")
+    assert "approve" in offered_actions(superuser, course)[0]

@@ -12,9 +12,12 @@ from django.utils import timezone
 
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from wagtail.models import Orderable, Page, Task, TaskState, WorkflowState
+from wagtail.models import Orderable, Page, Revision, Task, TaskState, WorkflowState
 
 from . import roles
+
+# Shown to a reviewer where the approve action is missing (the page editor) and in the refusal.
+AUTHOR_CANNOT_APPROVE = "您提交或修改过待审核的内容，需由本中心另一位审核员审核通过；您仍可退回修改。"
 
 
 def plan_deadline(year):
@@ -32,8 +35,10 @@ class CenterReviewTask(Task):
 
     One task serves every center: the reviewers are found from the object, so that a new center
     needs no workflow of its own, and a reviewer of one center can never approve another's work.
-    Nobody approves their own submission (four eyes); objects outside any center are reviewed by
-    the platform administrators."""
+    Four eyes: nobody approves words they wrote. Whoever submitted the object or saved any of its
+    revisions since it was last published (what approval would publish) may send it back but not
+    approve it; another reviewer must. Superusers keep an override (they may publish directly
+    anyway). Objects outside any center are reviewed by the platform administrators."""
 
     class Meta:
         verbose_name = "中心审核"
@@ -41,14 +46,27 @@ class CenterReviewTask(Task):
 
     @classmethod
     def get_description(cls):
-        return "由内容所属培训研修中心的审核组审核；提交人不能审核自己提交的内容。"
+        return (
+            "由内容所属培训研修中心的审核组审核；提交人和修改过待发布内容的人只能退回修改，需由另一位审核员审核通过。"
+        )
 
     def can_review(self, obj, user):
         return roles.can_review(user, roles.center_of(obj))
 
-    def _submitter(self, obj):
+    def wrote_unpublished_text(self, obj, user):
+        """Did the user submit the object, or save a revision of it that is not yet published?
+        Revisions after the live one, all of them if it was never published: that is the text an
+        approval publishes (a workflow resumed after "request changes" keeps its first authors)."""
         state = WorkflowState.objects.active().for_instance(obj).only("requested_by").first()
-        return state.requested_by_id if state else None
+        if state is not None and state.requested_by_id == user.pk:
+            return True
+        revisions = Revision.objects.for_instance(obj).filter(user=user)
+        if getattr(obj, "live_revision_id", None):
+            revisions = revisions.filter(pk__gt=obj.live_revision_id)
+        return revisions.exists()
+
+    def may_approve(self, obj, user):
+        return user.is_superuser or not self.wrote_unpublished_text(obj, user)
 
     def user_can_access_editor(self, obj, user):
         return self.can_review(obj, user)
@@ -65,19 +83,19 @@ class CenterReviewTask(Task):
     def get_actions(self, obj, user):
         if not self.can_review(obj, user):
             return []
-        if self._submitter(obj) == user.pk and not user.is_superuser:
-            return []
-        return [
-            ("reject", "退回修改", True),
-            ("approve", "审核通过并发布", False),
-            ("approve", "审核通过并附意见", True),
-        ]
+        # Sending back publishes nothing: an author-reviewer may still return the text to the editors.
+        actions = [("reject", "退回修改", True)]
+        if self.may_approve(obj, user):
+            actions += [("approve", "审核通过并发布", False), ("approve", "审核通过并附意见", True)]
+        return actions
 
     def on_action(self, task_state, user, action_name, **kwargs):
-        # The action view offers only get_actions(); check again so no forged POST gets through.
+        # The action view offers only get_actions(); check again so that no forged POST gets through,
+        # and so that the page editor's "change and approve" in one request is refused after saving
+        # the change (which makes the reviewer an author: the text stays, in review, for another).
         obj = task_state.workflow_state.content_object
         if action_name not in {name for name, _label, _modal in self.get_actions(obj, user)}:
-            raise PermissionDenied("不能审核此内容")
+            raise PermissionDenied(AUTHOR_CANNOT_APPROVE if self.can_review(obj, user) else "不能审核此内容")
         return super().on_action(task_state, user, action_name, **kwargs)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):

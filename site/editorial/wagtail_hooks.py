@@ -1,32 +1,67 @@
-from django.db.models import Q
 from django.urls import path, reverse
 
 from wagtail import hooks
+from wagtail.admin import messages
 
-from . import dashboard, roles
+from . import dashboard, roles, scoping, usage
 from .menu import CenterMenuItem
 
-# -- scoping: nobody sees another center's drafts in the admin -----------------------------------
-
-
-def visible_pages(pages, user):
-    """Live pages (the shared library, for linking) and every page of the user's own centers.
-    Wagtail's page chooser and search list the whole tree, drafts included, to anyone who may
-    use the admin; this narrows them."""
-    if roles.is_platform_admin(user):
-        return pages
-    own = roles.pages_of_centers(roles.center_ids_for(user)).values("pk")
-    return pages.filter(Q(live=True) | Q(pk__in=own))
+# -- scoping: nobody sees another center's drafts, private pages or files in the admin -------------
+# (editorial.scoping has the rule; these hooks apply it wherever Wagtail lists or names objects.)
 
 
 @hooks.register("construct_page_chooser_queryset")
 def scope_page_chooser(pages, request):
-    return visible_pages(pages, request.user)
+    scoping.check_chooser_parent(request)
+    return scoping.visible_pages(pages, request.user)
 
 
 @hooks.register("construct_explorer_page_queryset")
 def scope_explorer(parent_page, pages, request):
-    return visible_pages(pages, request.user)
+    if not roles.is_platform_admin(request.user):
+        scoping.check_explorer_parent(parent_page, request.user)
+    return scoping.visible_pages(pages, request.user)
+
+
+# Wagtail's registry keeps the last class registered for an action type: ours come after its own.
+for action_class in scoping.scoped_bulk_actions():
+    hooks.register("register_bulk_action", action_class, order=100)
+
+
+@hooks.register("construct_admin_api", order=100)
+def scope_admin_api(router):
+    # Same names, so the admin's own JavaScript (and anyone else) gets the scoped endpoints.
+    router.register_endpoint("images", scoping.ScopedImagesAdminAPIViewSet)
+    router.register_endpoint("documents", scoping.ScopedDocumentsAdminAPIViewSet)
+
+
+# order=-1: before wagtailmedia's, Wagtail images' and documents' own URLs, so that ours serve them.
+@hooks.register("register_admin_urls", order=-1)
+def register_usage_urls():
+    return [
+        path("media/usage/<int:media_id>/", usage.VideoUsageView.as_view(), name="video_usage"),
+        path("images/usage/<int:image_id>/", usage.ScopedImageUsageView.as_view(), name="image_usage_scoped"),
+        path(
+            "documents/usage/<int:document_id>/",
+            usage.ScopedDocumentUsageView.as_view(),
+            name="document_usage_scoped",
+        ),
+    ]
+
+
+# -- review: say why the approve action is missing ---------------------------------------------
+
+
+@hooks.register("before_edit_page")
+def explain_missing_approval(request, page):
+    from .models import AUTHOR_CANNOT_APPROVE, CenterReviewTask
+
+    if request.method != "GET":
+        return
+    task = page.current_workflow_task
+    user = request.user
+    if isinstance(task, CenterReviewTask) and task.can_review(page, user) and not task.may_approve(page, user):
+        messages.warning(request, AUTHOR_CANNOT_APPROVE)
 
 
 # -- the annual work plan --------------------------------------------------------------------
