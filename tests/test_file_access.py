@@ -114,6 +114,7 @@ def test_an_editor_cannot_put_another_centers_video_on_a_page_by_id(as_editor_a,
     response = add_course(as_editor_a, a.section, "steal-video", video=b_video.pk)
     assert response.status_code == 200
     assert "您无权使用该文件" in response.text
+    assert "乙中心未发布的视频" not in response.text  # the chooser does not show what the id names
     assert not MicroCoursePage.objects.filter(slug="steal-video").exists()
     # The preview refuses it too: B's video never plays in A's preview.
     preview = as_editor_a.post(
@@ -140,6 +141,7 @@ def test_an_editor_cannot_attach_another_centers_document_by_id(as_editor_a, cen
     }
     response = add_course(as_editor_a, a.section, "steal-document", **attachment)
     assert response.status_code == 200 and "您无权使用该文件" in response.text
+    assert b_files["document"].title not in response.text
     assert not MicroCoursePage.objects.filter(slug="steal-document").exists()
     own = document_in(a.collection, title="甲中心讲义")
     attachment["attachments-0-document"] = str(own.pk)
@@ -167,6 +169,7 @@ def test_another_centers_document_or_image_in_the_body_is_refused(as_editor_a, c
         assert response.status_code == 200, blocks
         # The StreamField shows the message at the top of the body (in its JSON-encoded widget data).
         assert "您无权使用该文件" in str(response.context["form"].errors["body"]), blocks
+        assert b_files["document"].title not in response.text and b_files["image"].title not in response.text
         assert not MicroCoursePage.objects.filter(slug="body-steal").exists()
     own = document_in(a.collection, title="甲中心正文材料")
     response = as_editor_a.post(url, body_post(page, [("document", {"document": own.pk, "title": ""})]))
@@ -202,6 +205,7 @@ def test_an_expert_photo_must_be_the_editors_own_image(as_editor_a, centers, b_f
     data = {"name": "王老师", "title": "", "organisation": "", "level": "school", "bio": ""}
     response = as_editor_a.post(url, {**data, "photo": b_files["image"].pk})
     assert response.status_code == 200 and "您无权使用该文件" in response.text
+    assert b_files["image"].title not in response.text
     own = image_in(a.collection, title="王老师照片")
     assert as_editor_a.post(url, {**data, "photo": own.pk}).status_code == 302
 
@@ -232,6 +236,48 @@ def test_the_importer_never_reuses_another_centers_file(tmp_path, centers, lectu
     call_command("import_resources", str(manifest))
     course = MicroCoursePage.objects.get(slug="imported")
     assert course.video != b_video and course.video.collection == a.collection
+
+
+@pytest.mark.django_db
+def test_another_centers_draft_cannot_be_pulled_into_a_series_or_a_link_by_id(as_editor_a, centers):
+    """Pages chosen by id are checked like files: another center's draft cannot be added to a series, and
+    the refused form does not tell its title."""
+    a, b = centers
+    b_draft = factories.MicroCoursePageFactory(parent=b.section, center=b, slug="b-secret", title="乙中心保密草稿")
+    unpublish(b_draft)
+    series = {
+        "title": "甲中心系列",
+        "slug": "a-series",
+        "summary": "",
+        "tags": "",
+        "items-TOTAL_FORMS": "1",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "1",
+        "items-MAX_NUM_FORMS": "1000",
+        "items-0-course": str(b_draft.pk),
+        "items-0-ORDER": "1",
+        "items-0-id": "",
+        "items-0-DELETE": "",
+        "comments-TOTAL_FORMS": "0",
+        "comments-INITIAL_FORMS": "0",
+        "comments-MIN_NUM_FORMS": "0",
+        "comments-MAX_NUM_FORMS": "1000",
+    }
+    response = as_editor_a.post(f"/admin/pages/add/microcourses/courseseriespage/{a.section.pk}/", series)
+    assert response.status_code == 200 and "您无权引用该页面" in response.text
+    assert "乙中心保密草稿" not in response.text
+    link = rich_text(f'<p><a linktype="page" id="{b_draft.pk}">链接</a></p>')
+    page = MicroCoursePage(title="正文链接", slug="body-link", summary="")
+    response = as_editor_a.post(
+        f"/admin/pages/add/microcourses/microcoursepage/{a.section.pk}/", body_post(page, [("paragraph", link)])
+    )
+    assert "您无权引用该页面" in str(response.context["form"].errors["body"])
+    # B's live courses are the shared library: A may build a series of them.
+    b_live = factories.MicroCoursePageFactory(parent=b.section, center=b, slug="b-live")
+    series["items-0-course"] = str(b_live.pk)
+    assert (
+        as_editor_a.post(f"/admin/pages/add/microcourses/courseseriespage/{a.section.pk}/", series).status_code == 302
+    )
 
 
 # -- 2. documents: live and public, unlocked, or the people who work on them ----------------------

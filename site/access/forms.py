@@ -1,54 +1,91 @@
-"""Admin forms that accept only files the user may choose.
+"""Admin forms that accept only files the user may choose, and pages the user may see.
 
 A chooser offers an editor the files of their own center's collection, but its value is just an id in
 the POST: without this check, another center's unpublished video or document could be put on a page by
 id, previewed, and published with it. Every file field is checked (a video, an attachment's document,
 an expert's photo) and every reference in StreamFields and rich text (document blocks, images,
-document links). A file the object already uses stays allowed, so that an editor's next save never
-undoes what a platform administrator chose."""
+document links). Pages chosen by id (a series' courses, links in rich text) must be ones the user may see
+in the admin (editorial.scoping): another center's draft cannot be pulled in, nor its title read back from
+the form. What the object already uses stays allowed, so that an editor's next save never undoes what a
+platform administrator chose."""
 
 from django.core.exceptions import ValidationError
 
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
+from wagtail.models import Page
 
 from . import policy, uses
 
-REFUSED = "您无权使用该文件（{title}）：只能选择本中心文件库中的文件。"
-REFUSED_ID = "您无权使用该文件：只能选择本中心文件库中的文件。"
+PAGE = "page"
+# The message names the id the form sent, never the object's title: that would tell an editor the title
+# of another center's file or draft.
+REFUSED = {
+    PAGE: "您无权引用该页面{id}：其他中心尚未公开的页面不能被引用。",
+    "file": "您无权使用该文件{id}：只能选择本中心文件库中的文件。",
+}
 
 
-def _kind_of_field(field):
-    queryset = getattr(field, "queryset", None)
-    return uses.kind_of(queryset.model) if queryset is not None else None
+def _kind(model):
+    if model is not None and issubclass(model, Page):
+        return PAGE
+    return uses.kind_of(model)
+
+
+def _message(kind, object_id=None):
+    return REFUSED[PAGE if kind == PAGE else "file"].format(id=f"（编号 {object_id}）" if object_id else "")
+
+
+def visible_pages(pages, user):
+    # Imported when used: page models import this module while the app registry is still loading.
+    from editorial.scoping import visible_pages
+
+    return visible_pages(pages, user)
+
+
+def _usable(user, kind, queryset):
+    """What of `queryset` the user may put on a page: files their choosers offer, pages they may see."""
+    if kind == PAGE:
+        return visible_pages(queryset, user)
+    return policy.choosable(user, kind)
 
 
 def _restrict_choices(form, user):
     for name, field in form.fields.items():
-        kind = _kind_of_field(field)
+        queryset = getattr(field, "queryset", None)
+        kind = _kind(queryset.model) if queryset is not None else None
         if kind is None:
             continue
-        allowed = policy.choosable(user, kind)
+        allowed = _usable(user, kind, queryset)
         current = form.initial.get(name)
         if current:
-            allowed = allowed | field.queryset.model.objects.filter(pk=getattr(current, "pk", current))
+            allowed = allowed | queryset.model.objects.filter(pk=getattr(current, "pk", current))
         field.queryset = allowed
-        field.error_messages["invalid_choice"] = REFUSED_ID
+        field.error_messages["invalid_choice"] = _message(kind)
 
 
 def _references(model_field, value):
     if value is None or value == "":
         return set()
     return {
-        (uses.kind_of(model), str(object_id))
+        (_kind(model), str(object_id))
         for model, object_id, *_paths in model_field.extract_references(value)
-        if uses.kind_of(model)
+        if _kind(model)
     }
 
 
+def _may_use(user, kind, object_id):
+    if not object_id.isdigit():
+        return False
+    if kind == PAGE:
+        return visible_pages(Page.objects.filter(pk=object_id), user).exists()
+    obj = uses.file_models()[kind].objects.filter(pk=object_id).first()
+    return obj is not None and policy.may_choose(user, kind, obj)
+
+
 def _check_references(form, user):
-    """Files newly referenced in the form's StreamFields and rich text fields must be choosable.
-    Returns whether any was refused."""
-    refused = False
+    """Files and pages newly referenced in the form's StreamFields and rich text must be usable.
+    Returns the names of the fields that referred to something refused."""
+    refused = []
     for name in form.fields:
         try:
             model_field = form._meta.model._meta.get_field(name)
@@ -58,13 +95,26 @@ def _check_references(form, user):
             continue
         added = _references(model_field, form.cleaned_data[name]) - _references(model_field, form.initial.get(name))
         for kind, object_id in sorted(added):
-            model = uses.file_models()[kind]
-            obj = model.objects.filter(pk=object_id).first() if object_id.isdigit() else None
-            if obj is None or not policy.may_choose(user, kind, obj):
-                title = getattr(obj, "title", object_id)
-                form.add_error(name, ValidationError(REFUSED.format(title=title), code="file_not_allowed"))
-                refused = True
+            if not _may_use(user, kind, object_id):
+                form.add_error(name, ValidationError(_message(kind, object_id), code="reference_not_allowed"))
+                refused.append(name)
     return refused
+
+
+def _refused_choices(form):
+    return [
+        name
+        for name, field in form.fields.items()
+        if getattr(field, "queryset", None) is not None
+        and _kind(field.queryset.model)
+        and form.has_error(name, "invalid_choice")
+    ]
+
+
+def _show_saved_value(form, name):
+    """Show the field with what is saved, not the refused id: a chooser would look the id up and show
+    the title of another center's file or draft."""
+    form.fields[name].bound_data = lambda data, initial: initial
 
 
 class FileChoiceCheckMixin:
@@ -81,15 +131,13 @@ class FileChoiceCheckMixin:
         valid = super().is_valid()  # the form and its formsets, all cleaned
         if self.for_user is None or not self.is_bound:
             return valid
-        forms = [self] + [
-            form
-            for formset in self.formsets.values()
-            for form in formset.forms
-            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
-        ]
         refused = False
-        for form in forms:
-            refused |= _check_references(form, self.for_user)
+        for form in [self] + [form for formset in self.formsets.values() for form in formset.forms]:
+            deleted = getattr(form, "cleaned_data", {}).get("DELETE")
+            names = _refused_choices(form) + ([] if deleted else _check_references(form, self.for_user))
+            for name in names:
+                _show_saved_value(form, name)
+            refused |= bool(names)
         return valid and not refused
 
 
