@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from . import security
 from .api import api_router
 
 urlpatterns = [
@@ -12,6 +13,11 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
     path("", include("search.urls")),
+    # Wagtail's page password form, counted against brute force (hub.security); before Wagtail's URLs.
+    path(
+        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        security.authenticate_with_password,
+    ),
 ]
 
 if settings.DEBUG:
