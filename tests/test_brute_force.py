@@ -124,3 +124,13 @@ class TestPagePassword:
         for i in range(6):
             page_password(client, course, restriction, "guess", address=f"198.51.100.{i}")
         assert page_password(client, course, restriction, "open-sesame", address="192.0.2.44").status_code == 429
+
+
+@pytest.mark.django_db
+def test_a_login_by_email_as_django_allauth_sends_it_is_counted_by_its_account(rf, accounts):
+    """The counselor login to come (django-allauth) passes `email` to authenticate() and posts `login`."""
+    from django.contrib.auth import authenticate
+
+    request = rf.post("/accounts/login/", {"login": "zhang@example.edu.cn", "password": "wrong"})
+    assert authenticate(request, email="zhang@example.edu.cn", password="wrong") is None
+    assert AccessAttempt.objects.get().username == "zhang@example.edu.cn"

@@ -24,7 +24,7 @@ class RequestLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # Measured as sent (percent-encoded bytes), as nginx measures its buffers.
+        # In bytes: the query string as sent (percent-encoded), the path as the server decoded it.
         path_bytes = len(request.META.get("PATH_INFO", "").encode("utf-8", "surrogateescape"))
         query_bytes = len(request.META.get("QUERY_STRING", "").encode("utf-8", "surrogateescape"))
         if path_bytes > settings.MAX_PATH_BYTES or query_bytes > settings.MAX_QUERY_STRING_BYTES:

@@ -26,6 +26,16 @@ logger = logging.getLogger(__name__)
 PAGE_PASSWORD_PREFIX = "page-password:"
 
 
+def client_username(request, credentials=None):
+    """The account a login names (settings.AXES_USERNAME_CALLABLE): Django's and Wagtail's forms send
+    `username`; django-allauth's sends `login`, and passes `username` or `email` to authenticate()."""
+    for source in (credentials or {}, request.POST if request is not None else {}):
+        for key in ("username", "email", "login"):
+            if source.get(key):
+                return str(source[key])[:255]
+    return None
+
+
 def failure_limit(parameter, username):
     """How many failures within the cool-off lock out for one of AXES_LOCKOUT_PARAMETERS."""
     page_password = (username or "").startswith(PAGE_PASSWORD_PREFIX)

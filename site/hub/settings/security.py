@@ -41,6 +41,7 @@ LOGIN_ADDRESS_FAILURE_LIMIT = _int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = timedelta(minutes=_int("LOGIN_COOLOFF_MINUTES", 30))
 AXES_HANDLER = "hub.security.LoginLockout"
 AXES_CLIENT_IP_CALLABLE = "hub.clientip.client_ip"
+AXES_USERNAME_CALLABLE = "hub.security.client_username"
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
@@ -49,11 +50,27 @@ AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still
 AXES_RESET_ON_SUCCESS = False
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "new_password1", "new_password2"]
 
-# Page passwords (Wagtail's view restrictions): failures per address and per restriction, counted in
-# the cache (hub.security.page_password_view).
+# Page passwords (Wagtail's view restrictions) are counted by axes too, as the pseudo-account
+# "page-password:<restriction id>" (hub.security.authenticate_with_password); the address limit and the
+# cool-off are the logins'.
 PAGE_PASSWORD_FAILURE_LIMIT = _int("PAGE_PASSWORD_FAILURE_LIMIT", 10)  # per address and restriction
 PAGE_PASSWORD_RESTRICTION_FAILURE_LIMIT = _int("PAGE_PASSWORD_RESTRICTION_FAILURE_LIMIT", 100)  # from everyone
-PAGE_PASSWORD_COOLOFF = timedelta(minutes=_int("PAGE_PASSWORD_COOLOFF_MINUTES", 15))
+
+# -- bulk uploads (media.uploads) ---------------------------------------------------------------
+# Declared bytes of unfinished uploads: per user and for everyone. Past them, a new upload waits
+# until others finish or expire (MEDIA_UPLOAD_EXPIRY_HOURS).
+MEDIA_UPLOAD_USER_QUOTA = _int("MEDIA_UPLOAD_USER_QUOTA", 20 * 1024**3)
+MEDIA_UPLOAD_TOTAL_QUOTA = _int("MEDIA_UPLOAD_TOTAL_QUOTA", 200 * 1024**3)
+# Disk space under MEDIA_WORK_DIR that uploads never take: transcodes, the database and logs need it.
+MEDIA_UPLOAD_DISK_RESERVE = _int("MEDIA_UPLOAD_DISK_RESERVE", 10 * 1024**3)
+
+# -- the search log (search.querylog) -----------------------------------------------------------
+# Anonymous searches add to it: at most this many distinct queries (new ones wait for the sweep),
+# the sweep keeping the most searched SEARCH_QUERY_LOG_KEEP_QUERIES, each with daily counts for
+# SEARCH_QUERY_LOG_DAYS days.
+SEARCH_QUERY_LOG_MAX_QUERIES = _int("SEARCH_QUERY_LOG_MAX_QUERIES", 10_000)
+SEARCH_QUERY_LOG_KEEP_QUERIES = _int("SEARCH_QUERY_LOG_KEEP_QUERIES", 9_000)
+SEARCH_QUERY_LOG_DAYS = _int("SEARCH_QUERY_LOG_DAYS", 30)
 
 # -- headers -------------------------------------------------------------------------------------
 ADMIN_URL_PREFIX = "/admin/"
@@ -103,6 +120,12 @@ ADMIN_CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [_SELF],
     }
 }
+# No Gravatar avatars in the admin: unreachable from many networks in China, and it would send a hash
+# of each editor's e-mail address to a third party (editors upload an avatar in their account instead).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor the dashboard's check for new Wagtail releases (a request from each admin's browser to
+# releases.wagtail.org): upgrades follow the pins in requirements.txt (docs/security.md, "Versions").
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Nothing here uses the camera, the microphone, location, payments or USB; the player goes full screen.
 PERMISSIONS_POLICY = {
     "camera": "()",
