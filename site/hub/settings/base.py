@@ -295,6 +295,8 @@ WORKER_SWEEPS = [
     "search.indexing.flush_queue",
     "media.uploads.expire_sessions",
     "editorial.reminders.sweep",
+    # Old daily counts and rarely searched queries leave the search log (search.querylog).
+    "search.querylog.sweep",
 ]
 
 # The library lists this many resources per page.
