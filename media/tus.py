@@ -13,6 +13,7 @@ may still upload into its center (403 otherwise). Errors are explained in Chines
 
 import base64
 import binascii
+import re
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
@@ -44,7 +45,8 @@ def error_response(error):
 
 def header_int(request, name):
     value = request.headers.get(name, "")
-    if not value.isdigit():
+    # ASCII digits only ("²".isdigit() is true, and int() refuses it), and few enough for a 64-bit column.
+    if not re.fullmatch(r"[0-9]{1,18}", value):
         raise uploads.UploadError(f"缺少或无效的 {name} 请求头。")
     return int(value)
 

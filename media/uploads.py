@@ -13,13 +13,16 @@ import fcntl
 import logging
 import os
 import re
+import shutil
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -100,7 +103,11 @@ def create_session(user, center, filename, length):
         validation.check_size(length)
     except VideoError as exc:
         raise UploadError(exc.message, status=413) from exc
-    session = UploadSession.objects.create(user=user, center=center, filename=filename, length=length)
+    with transaction.atomic():
+        # One creation at a time per user, so that two requests cannot both fit in the same quota.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        check_room(user, length)
+        session = UploadSession.objects.create(user=user, center=center, filename=filename, length=length)
     try:
         upload_dir().mkdir(parents=True, exist_ok=True)
         session.part_path.touch(exist_ok=False)
@@ -108,6 +115,35 @@ def create_session(user, center, filename, length):
         session.delete()
         raise
     return session
+
+
+def _gigabytes(n):
+    return f"{n / 1024**3:.1f} GB"
+
+
+def check_room(user, length):
+    """Refuse an upload whose declared length would pass the user's or everyone's quota of unfinished
+    uploads, or that would not fit on the disk beside the rest of what unfinished uploads announced
+    (minus a reserve for the transcodes and the database)."""
+    unfinished = UploadSession.objects.filter(status=UploadSession.Status.UPLOADING)
+    mine = unfinished.filter(user=user).aggregate(n=Sum("length"))["n"] or 0
+    if mine + length > settings.MEDIA_UPLOAD_USER_QUOTA:
+        raise UploadError(
+            f"你尚未完成的上传已达 {_gigabytes(mine)}，再加上这个文件将超过每人 "
+            f"{_gigabytes(settings.MEDIA_UPLOAD_USER_QUOTA)} 的限额。请先完成或取消其他上传。",
+            status=413,
+        )
+    everyone = unfinished.aggregate(n=Sum("length"))["n"] or 0
+    if everyone + length > settings.MEDIA_UPLOAD_TOTAL_QUOTA:
+        raise UploadError("平台正在进行的上传总量已达上限，请稍后再试。", status=507)
+    still_coming = unfinished.aggregate(n=Sum(F("length") - F("offset")))["n"] or 0
+    upload_dir().mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(upload_dir()).free - settings.MEDIA_UPLOAD_DISK_RESERVE
+    if still_coming + length > free:
+        logger.warning(
+            "upload of %s bytes refused: %s bytes free after the reserve, %s still to come", length, free, still_coming
+        )
+        raise UploadError("服务器存储空间不足，暂时不能接收这个文件，请稍后再试或联系平台管理员。", status=507)
 
 
 @contextlib.contextmanager

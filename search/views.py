@@ -6,23 +6,23 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from resources.library import FACETS
 from resources.models import pagination_links
 
-from . import indexing, service
+from . import indexing, querylog, service
 from .backends.base import SORTS
 
 SORT_LABELS = {"relevance": "相关度", "newest": "最新发布", "popular": "最多观看"}
 
 
-def _log_query(q):
-    """Count the query for Wagtail's "popular searches" report, where editors pick promotions."""
-    if q:
-        from wagtail.contrib.search_promotions.models import Query
-
-        Query.get(q).add_hit()
+def _log_query(request, q):
+    """Count the query for Wagtail's "popular searches" report, where editors pick promotions
+    (bounded: search.querylog). A HEAD request is not a search anyone read."""
+    if q and request.method == "GET":
+        querylog.log_query(q)
 
 
 class Links:
@@ -81,12 +81,12 @@ def pagination(request, response):
     return pagination_links(request, paginator.get_page(response.request.page))
 
 
-@require_GET
+@require_safe
 def search_page(request):
     """Usable without JavaScript: a GET form, facet links and page links."""
     search_request = service.SearchRequest.from_querydict(request.GET, default_page_size=20)
     response = service.search(search_request)
-    _log_query(search_request.q)
+    _log_query(request, search_request.q)
     links = Links(search_request)
     facets = facet_menu(response, links)
     labels = {(f["name"], o["code"]): (f["label"], o["label"]) for f in facets for o in f["options"]}
@@ -116,15 +116,15 @@ def search_page(request):
     )
 
 
-@require_GET
+@require_safe
 def api_search(request):
     search_request = service.SearchRequest.from_querydict(request.GET)
     response = service.search(search_request)
-    _log_query(search_request.q)
+    _log_query(request, search_request.q)
     return JsonResponse(response.as_json(), json_dumps_params={"ensure_ascii": False})
 
 
-@require_GET
+@require_safe
 def api_suggest(request):
     q = request.GET.get("q", "")
     suggestions = service.suggest(q)
@@ -134,8 +134,21 @@ def api_suggest(request):
     )
 
 
-@require_GET
+def may_see_internals(user):
+    from editorial.roles import is_platform_admin
+
+    return user.is_authenticated and (user.is_staff or is_platform_admin(user))
+
+
+@require_safe
+@never_cache
 def health(request):
-    """Which backend answers, whether it is reachable, and how many changes wait for it."""
+    """Liveness for anyone ({"status": "ok"} or a 503); for platform administrators also which
+    backend answers, whether each is reachable, and how many changes wait for Elasticsearch."""
     report = indexing.health_report()
-    return JsonResponse(report, status=200 if report["ok"] else 503, json_dumps_params={"ensure_ascii": False})
+    status = 200 if report["ok"] else 503
+    if may_see_internals(request.user):
+        body = {"status": "ok" if report["ok"] else "unavailable", **report}
+    else:
+        body = {"status": "ok" if report["ok"] else "unavailable"}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})

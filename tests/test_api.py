@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 
+from django.apps import apps
 from django.core.management import call_command
 
 from wagtail.models import PageViewRestriction
@@ -71,3 +72,42 @@ def test_an_attachment_of_a_draft_is_not_served_to_the_public(client, tree, djan
     client.logout()
     policy.get_latest_revision().publish()
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_html_url_starts_with_base_url(client, make_course, settings):
+    """The default site takes BASE_URL's host and port on every migrate (Wagtail made it localhost:80)."""
+    from django.db.models.signals import post_migrate
+
+    from wagtail.models import Site
+
+    course = make_course(title="谈心谈话的技巧")
+    settings.WAGTAILADMIN_BASE_URL = "https://hub.example.edu.cn"
+    Site.objects.filter(is_default_site=True).update(hostname="localhost", port=80)
+    post_migrate.send(sender=apps.get_app_config("home"), app_config=apps.get_app_config("home"), using="default")
+    post_migrate.send(sender=apps.get_app_config("home"), app_config=apps.get_app_config("home"), using="default")
+    site = Site.objects.get(is_default_site=True)
+    assert (site.hostname, site.port) == ("hub.example.edu.cn", 443)
+    [item] = client.get("/api/v2/pages/", {"type": "microcourses.MicroCoursePage"}).json()["items"]
+    assert item["meta"]["html_url"] == "https://hub.example.edu.cn" + course.url
+
+
+@pytest.mark.django_db
+def test_the_test_database_was_migrated_with_base_url(settings):
+    from urllib.parse import urlsplit
+
+    from wagtail.models import Site
+
+    site = Site.objects.get(is_default_site=True)
+    assert site.hostname == urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/api/search/?q=谈心", "/api/search/suggest/?q=谈心", "/api/search/health/", "/api/v2/pages/"]
+)
+def test_head_answers_like_get_without_a_body(client, tree, url):
+    get, head = client.get(url), client.head(url)
+    assert head.status_code == get.status_code == 200
+    assert head["Content-Type"] == get["Content-Type"]
+    assert head.content == b""

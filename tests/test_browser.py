@@ -45,9 +45,17 @@ def demo_courses(tree, make_course):
     make_course(title="草稿：不应出现", capabilities=["mental_health"], stages=["new"], live=False)
 
 
+def csp_violations(page):
+    """Messages of the browser refusing something under the Content-Security-Policy, as they come."""
+    violations = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    return violations
+
+
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}])
 def test_home_two_facets_then_a_course(live_server, browser, demo_courses, viewport):
     page = browser.new_page(viewport=viewport)
+    violations = csp_violations(page)
     page.goto(live_server.url + "/")
     assert "高校辅导员培训研修资源库" in page.title()
 
@@ -69,6 +77,7 @@ def test_home_two_facets_then_a_course(live_server, browser, demo_courses, viewp
 
     results.first.get_by_role("link", name="大学生心理危机的识别与早期干预").click()
     assert page.get_by_test_id("course-title").inner_text() == "大学生心理危机的识别与早期干预"
+    assert violations == []
     page.close()
 
 
@@ -98,36 +107,40 @@ def course_with_video(make_course, tmp_path):
 
 def test_the_course_page_plays_the_hls_ladder(live_server, browser, course_with_video):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    violations = csp_violations(page)
     page.goto(live_server.url + course_with_video.url)
     player = page.get_by_test_id("video-player")
     quality = page.get_by_test_id("quality-select")
 
     # hls.js has read the master playlist: every rung is offered, highest first.
-    page.wait_for_function("document.querySelector('[data-testid=quality-select]').options.length === 4")
+    page.wait_for_function("() => document.querySelector('[data-testid=quality-select]').options.length === 4")
     labels = [o.strip() for o in quality.locator("option").all_inner_texts()]
     assert labels[1:] == ["720p", "480p", "360p"] and labels[0].startswith("自动")
 
     page.get_by_role("button", name="播放视频").click()
-    page.wait_for_function("document.querySelector('[data-testid=video-player]').currentTime > 1", timeout=20_000)
+    page.wait_for_function("() => document.querySelector('[data-testid=video-player]').currentTime > 1", timeout=20_000)
     assert player.evaluate("v => v.videoWidth > 0 && !v.error")
 
     # Quality switching: choosing 360p puts 360 lines on screen.
     quality.select_option(label="360p")
-    page.wait_for_function("document.querySelector('[data-testid=video-player]').videoHeight === 360", timeout=20_000)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=video-player]').videoHeight === 360", timeout=20_000
+    )
 
     # Captions: the WebVTT track is loaded and showing.
     page.wait_for_function(
-        "(() => { const t = document.querySelector('[data-testid=video-player]').textTracks[0];"
-        " return t && t.mode === 'showing' && t.cues && t.cues.length === 2; })()",
+        "() => { const t = document.querySelector('[data-testid=video-player]').textTracks[0];"
+        " return t && t.mode === 'showing' && t.cues && t.cues.length === 2; }",
         timeout=10_000,
     )
 
     # Keyboard: with the player focused, → seeks forward five seconds.
     player.evaluate("v => { v.pause(); v.currentTime = 1; }")
-    page.wait_for_function("Math.abs(document.querySelector('[data-testid=video-player]').currentTime - 1) < 0.1")
+    page.wait_for_function("() => Math.abs(document.querySelector('[data-testid=video-player]').currentTime - 1) < 0.1")
     player.focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("document.querySelector('[data-testid=video-player]').currentTime > 5.5")
+    page.wait_for_function("() => document.querySelector('[data-testid=video-player]').currentTime > 5.5")
+    assert violations == []  # hls.js, its worker and the player work under the strict policy
     page.close()
 
 
@@ -145,11 +158,13 @@ def test_playback_goes_on_when_segment_signatures_expire(live_server, browser, c
         return route.continue_()
 
     page.route(re.compile(r"/segment_00001\.ts\?"), expire_once)
+    violations = csp_violations(page)
     page.goto(live_server.url + course_with_video.url)
     page.get_by_role("button", name="播放视频").click()
-    page.wait_for_function("document.querySelector('[data-testid=video-player]').currentTime > 7", timeout=30_000)
+    page.wait_for_function("() => document.querySelector('[data-testid=video-player]').currentTime > 7", timeout=30_000)
     assert refused and "/media/p/" in refused[0]  # a public course's cacheable signed URL
     assert len([url for url in playlists if url.endswith("master.m3u8")]) >= 2  # loaded again
+    assert violations == []
     page.close()
 
 
@@ -201,7 +216,7 @@ def test_search_from_the_header_then_a_facet(live_server, browser, searchable_co
         search_box = page.locator("#search-q")
         search_box.fill("")
         search_box.press_sequentially("心理")
-        page.wait_for_function("document.querySelectorAll('#search-suggestions option').length > 0")
+        page.wait_for_function("() => document.querySelectorAll('#search-suggestions option').length > 0")
         options = page.eval_on_selector_all("#search-suggestions option", "els => els.map(e => e.value)")
         assert "大学生心理危机的识别与早期干预" in options
         assert not any(o.startswith("用心理解") for o in options)

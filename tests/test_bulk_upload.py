@@ -385,7 +385,7 @@ def editor_page(live_server, center, editor, settings):
     """The bulk upload page in Debian's chromium, signed in as the center's editor."""
     from playwright.sync_api import sync_playwright
 
-    from .test_browser import CHROMIUM, CHROMIUM_ARGS
+    from .test_browser import CHROMIUM, CHROMIUM_ARGS, csp_violations
 
     # Queued, not transcoded inside the live server's request: the browser only waits for the upload.
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "video"]}}
@@ -397,8 +397,11 @@ def editor_page(live_server, center, editor, settings):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
         page = context.new_page()
+        violations = csp_violations(page)
         page.goto(live_server.url + reverse("video_bulk_upload"))
         yield page
+        # The admin's policy lets the admin's own scripts and styles work.
+        assert violations == []
         browser.close()
 
 

@@ -9,8 +9,6 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from access import signing
-from access.models import FileUse
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,6 +19,8 @@ from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import PageViewRestriction
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
+from access import signing
+from access.models import FileUse
 from media import pipeline
 from media.models import Video
 from microcourses.models import MicroCoursePage
@@ -310,6 +310,7 @@ def test_a_document_added_in_an_unpublished_draft_stays_private_until_published(
     response = client.get(document.url)
     assert response.status_code == 200
     assert "新讲义.txt" in unquote(response["Content-Disposition"])  # saved under its title
+    assert response["Content-Security-Policy"] == "default-src 'none'"  # an uploaded page never runs here
     assert response["Cache-Control"].startswith("public")
 
     unpublish(course)

@@ -364,9 +364,15 @@ def test_autocomplete_suggests_titles_with_a_word_starting_with_the_input(client
     assert library["empathy"].title not in found  # 心理 is not a word of 用心理解学生
 
 
-def test_health_reports_backend_and_queue(client, library):
+def test_health_reports_backend_and_queue_to_platform_administrators_only(client, library, django_user_model):
+    # Anyone: alive or not, nothing of the inside.
+    assert client.get("/api/search/health/").json() == {"status": "ok"}
+    editor = django_user_model.objects.create_user("editor", password="pw")
+    client.force_login(editor)
+    assert client.get("/api/search/health/").json() == {"status": "ok"}
+    client.force_login(django_user_model.objects.create_superuser("admin", "", "pw"))
     data = client.get("/api/search/health/").json()
-    assert data["ok"] and data["backend"] == "database" and data["queue"] == 0
+    assert data["status"] == "ok" and data["backend"] == "database" and data["queue"] == 0
     assert data["database"]["documents"] == 7
 
 
@@ -395,7 +401,8 @@ def test_elasticsearch_down_queues_changes_and_searches_fall_back(
         data = client.get("/api/search/", {"q": "学业帮扶"}).json()
         assert data["backend"] == "database" and data["fallback"] and data["results"][0]["title"] == course.title
         assert "暂时不可用" in data["notices"][0]
-        assert client.get("/api/search/health/").status_code == 503
+        response = client.get("/api/search/health/")
+        assert response.status_code == 503 and response.json() == {"status": "unavailable"}
 
 
 class RecordingBackend:

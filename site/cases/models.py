@@ -1,7 +1,5 @@
 """Work cases (工作案例): background, process, analysis and reflection."""
 
-from access.forms import CheckedPageForm
-
 from django import forms
 from django.db import models
 from django.utils.html import strip_tags
@@ -12,6 +10,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from access.forms import CheckedPageForm
 from resources.blocks import RICH_TEXT_FEATURES
 from resources.forms import ResourcePageForm
 from resources.models import CapabilityArea, ResourcePage, paginate, pagination_links

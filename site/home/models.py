@@ -1,5 +1,3 @@
-from access.forms import CheckedPageForm
-
 from django.db.models import Count, Q
 
 from wagtail.admin.panels import FieldPanel
@@ -8,6 +6,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from access.forms import CheckedPageForm
 from cases.models import CasePage
 from microcourses.models import MicroCoursePage
 from resources.models import CapabilityArea, PolicyDocumentPage, ResourcePage

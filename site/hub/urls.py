@@ -1,5 +1,3 @@
-from access import views as access_views
-
 from django.conf import settings
 from django.urls import include, path, re_path
 
@@ -7,6 +5,9 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from access import views as access_views
+
+from . import security
 from .api import api_router
 
 media_prefix = settings.MEDIA_URL.strip("/")
@@ -22,6 +23,11 @@ urlpatterns = [
     re_path(rf"^{media_prefix}/(?P<prefix>[ps])/(?P<path>.+)$", access_views.serve_signed, name="media_signed"),
     re_path(rf"^{media_prefix}/(?P<path>.+)$", access_views.serve_media, name="media"),
     path("", include("search.urls")),
+    # Wagtail's page password form, counted against brute force (hub.security); before Wagtail's URLs.
+    path(
+        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        security.authenticate_with_password,
+    ),
 ]
 
 if settings.DEBUG:

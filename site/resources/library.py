@@ -26,6 +26,10 @@ from .models import (
 )
 
 TOP_TAGS = 20
+# As /search/ (search.service): more values per facet than a menu shows are ignored. Every value
+# becomes a link in the page and each link repeats the whole selection, so the page grows with the
+# square of the count (2,000 tags made a 109 MB page).
+MAX_VALUES_PER_FACET = 20
 
 SORTS = {
     "newest": ("最新发布", ["-first_published_at", "-pk"]),
@@ -123,9 +127,9 @@ class LibraryQuery:
         for facet in FACETS:
             if facet.name in self.fixed:
                 continue
-            values = [v.strip() for v in request.GET.getlist(facet.name) if v.strip()]
+            values = [v.strip()[:100] for v in request.GET.getlist(facet.name) if v.strip()]
             if values:
-                self.selected[facet.name] = list(dict.fromkeys(values))
+                self.selected[facet.name] = list(dict.fromkeys(values))[:MAX_VALUES_PER_FACET]
         self.q = request.GET.get("q", "").strip()[:100]
         # `.public()` reads the view restrictions when called: once per request, not once per facet.
         self.base = base_queryset()

@@ -3,8 +3,6 @@ base of every resource page, the library index, and policy documents (notices)."
 
 from datetime import datetime, time
 
-from access.forms import CheckedModelForm, CheckedPageForm
-
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -23,6 +21,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model_string
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+
+from access.forms import CheckedModelForm, CheckedPageForm
 
 from .blocks import BaseStreamBlock
 from .forms import ResourcePageForm

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -79,6 +81,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hub.middleware.ContentSecurityPolicyMiddleware",
+    "hub.middleware.PermissionsPolicyMiddleware",
+    # Before anything parses the query string.
+    "hub.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -87,6 +93,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: it turns a login that axes locked out into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# Axes first: it refuses a locked-out account or address before a password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "hub.urls"
@@ -295,6 +309,8 @@ WORKER_SWEEPS = [
     "search.indexing.flush_queue",
     "media.uploads.expire_sessions",
     "editorial.reminders.sweep",
+    # Old daily counts and rarely searched queries leave the search log (search.querylog).
+    "search.querylog.sweep",
 ]
 
 # The library lists this many resources per page.
@@ -322,3 +338,6 @@ EDITORIAL_UPLOAD_DEADLINE = env_month_day("EDITORIAL_UPLOAD_DEADLINE", "06-30")
 EDITORIAL_REMINDER_DAYS = sorted((int(d) for d in env_list("EDITORIAL_REMINDER_DAYS", "30,7,1")), reverse=True)
 # Approval in the center's review workflow publishes, although reviewers may not publish directly.
 WAGTAIL_FINISH_WORKFLOW_ACTION = "editorial.workflows.publish_approved"
+
+# Brute-force lockout, request limits and security headers (docs/security.md).
+from .security import *  # noqa: E402, F403

@@ -1,17 +1,18 @@
-"""Production: refuses to start without a real secret key and explicit hosts."""
+"""Production: refuses to start without a strong secret key and explicit hosts; HTTPS only."""
 
 import os
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
+from .secret_key import weakness
 
 DEBUG = env_bool("DEBUG", False)  # noqa: F405
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if len(SECRET_KEY) < 32 or SECRET_KEY.startswith(("dev-", "test-", "change-me")):
+if reason := weakness(SECRET_KEY):
     raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a random value of at least 32 characters in production "
+        f"SECRET_KEY is too weak for production: {reason}. Use a random value "
         '(python -c "import secrets; print(secrets.token_urlsafe(50))").'
     )
 if not os.environ.get("ALLOWED_HOSTS"):
@@ -22,12 +23,14 @@ if not os.environ.get("BASE_URL"):
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)  # noqa: F405
-SESSION_COOKIE_SECURE = SECURE_SSL_REDIRECT
-CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
-SECURE_CONTENT_TYPE_NOSNIFF = True
-# Start low (e.g. 3600) and raise to a year once HTTPS is known to work everywhere.
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
-SECURE_REFERRER_POLICY = "same-origin"
+# Cookies travel over HTTPS only, whatever terminates it.
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+# Browsers remember to use HTTPS for a year (Django's deployment check asks for one). A site still
+# testing HTTPS sets SECURE_HSTS_SECONDS=3600 first; 0 turns the header off.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)  # noqa: F405
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)  # noqa: F405
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
 }

@@ -1,0 +1,84 @@
+"""Brute-force protection: django-axes counts failed logins, and page passwords go through it too.
+
+Failures are counted three ways (settings.AXES_LOCKOUT_PARAMETERS), each against its own limit:
+per account, per address, and per account *and* address. Axes has one limit for all of them; the
+handler below scales each count so that reaching its own limit is reaching axes' limit.
+
+A page password (Wagtail's "private, accessible with a password") has no account: its failures are
+recorded under the pseudo-account `page-password:<restriction id>` (a colon cannot occur in a
+username), so the same records, logs, lockout page and `manage.py axes_reset*` commands serve both.
+"""
+
+import logging
+
+from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_client_username, get_lockout_parameters, get_lockout_response
+
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
+from django.db.models import Sum
+
+from wagtail import views as wagtail_views
+
+logger = logging.getLogger(__name__)
+
+PAGE_PASSWORD_PREFIX = "page-password:"
+
+
+def client_username(request, credentials=None):
+    """The account a login names (settings.AXES_USERNAME_CALLABLE): Django's and Wagtail's forms send
+    `username`; django-allauth's sends `login`, and passes `username` or `email` to authenticate()."""
+    for source in (credentials or {}, request.POST if request is not None else {}):
+        for key in ("username", "email", "login"):
+            if source.get(key):
+                return str(source[key])[:255]
+    return None
+
+
+def failure_limit(parameter, username):
+    """How many failures within the cool-off lock out for one of AXES_LOCKOUT_PARAMETERS."""
+    page_password = (username or "").startswith(PAGE_PASSWORD_PREFIX)
+    if parameter == "ip_address":
+        return settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    if page_password:
+        # A page password is shared by a class of readers: the restriction as a whole gets a higher
+        # limit than one address guessing it.
+        if parameter == "username":
+            return settings.PAGE_PASSWORD_RESTRICTION_FAILURE_LIMIT
+        return settings.PAGE_PASSWORD_FAILURE_LIMIT
+    return settings.AXES_FAILURE_LIMIT
+
+
+class LoginLockout(AxesDatabaseHandler):
+    def get_failures(self, request, credentials=None):
+        username = get_client_username(request, credentials)
+        scale = settings.AXES_FAILURE_LIMIT
+        parameters = get_lockout_parameters(request, credentials)
+        worst = 0
+        for parameter, attempts in zip(parameters, self.get_user_attempts(request, credentials), strict=True):
+            key = parameter if isinstance(parameter, str) else tuple(parameter)
+            failures = attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+            # failures >= own limit  <=>  failures * scale // own >= scale
+            worst = max(worst, failures * scale // failure_limit(key, username))
+        return worst
+
+
+def authenticate_with_password(request, page_view_restriction_id, page_id):
+    """Wagtail's view for a page password form, counted like a login."""
+    if request.method != "POST":
+        return wagtail_views.authenticate_with_password(request, page_view_restriction_id, page_id)
+    credentials = {settings.AXES_USERNAME_FORM_FIELD: f"{PAGE_PASSWORD_PREFIX}{page_view_restriction_id}"}
+    if settings.AXES_ENABLED and not AxesProxyHandler.is_allowed(request, credentials):
+        logger.warning(
+            "page password for restriction %s refused to %s: locked out",
+            page_view_restriction_id,
+            request.axes_ip_address,
+        )
+        return get_lockout_response(request, None, credentials)
+    response = wagtail_views.authenticate_with_password(request, page_view_restriction_id, page_id)
+    if response.status_code == 200:
+        # The form again: the password was wrong (a right one redirects). Axes records and logs it,
+        # and its middleware answers with the lockout page when this failure reaches a limit.
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+    return response

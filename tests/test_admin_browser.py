@@ -1,0 +1,48 @@
+# ruff: noqa: F811  (the browser fixture is imported from test_browser)
+"""The Wagtail admin in a real browser under its Content-Security-Policy: the login form (through
+django-axes), then the page editor with its rich-text fields; and the lockout page after too many
+wrong passwords."""
+
+import pytest
+
+from . import factories
+from .test_browser import browser, csp_violations  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def sign_in(page, url, username, password):
+    page.goto(url + "/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.locator("form button[type=submit], form input[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def test_admin_login_and_page_editor_work_under_the_admin_policy(live_server, browser, django_user_model, tree):
+    course = factories.CasePageFactory(parent=tree["cases"], title="谈心谈话技巧", background="<p>学生A情绪低落。</p>")
+    django_user_model.objects.create_superuser("admin", "admin@example.edu.cn", "right-password")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    violations = csp_violations(page)
+    sign_in(page, live_server.url, "admin", "right-password")
+    assert "/admin/login/" not in page.url
+    page.goto(f"{live_server.url}/admin/pages/{course.pk}/edit/")
+    title = page.locator("#id_title")
+    title.wait_for()
+    assert title.input_value() == "谈心谈话技巧"
+    # Draftail (the rich-text editor) has started: its editable area is there.
+    page.get_by_text("学生A情绪低落。").first.wait_for()
+    page.locator(".Draftail-Editor [contenteditable=true]").first.wait_for()
+    assert violations == []
+    page.close()
+
+
+def test_too_many_wrong_passwords_show_the_chinese_lockout_page(live_server, browser, django_user_model, settings):
+    django_user_model.objects.create_superuser("admin", "admin@example.edu.cn", "right-password")
+    page = browser.new_page()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(page, live_server.url, "admin", "wrong")
+    sign_in(page, live_server.url, "admin", "right-password")
+    assert page.get_by_test_id("locked-out").is_visible()
+    assert "尝试次数过多" in page.content()
+    page.close()
