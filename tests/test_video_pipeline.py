@@ -404,7 +404,8 @@ def test_a_worker_killed_mid_job_loses_nothing_and_the_job_is_picked_up_again(fi
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="set REDIS_URL to test the Redis Queue backend")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_redis_queue_backend_runs_the_job_on_an_rq_worker(files, settings):
-    env = {**worker_env(settings), "TASKS_BACKEND": "rq"}
+    # RQ_ASYNC: queued in Redis for the worker below, not run at once as the rest of the Redis test run does.
+    env = {**worker_env(settings), "TASKS_BACKEND": "rq", "RQ_ASYNC": "1"}
     code = (
         "import sys; sys.path[:0] = ['site', '.'];"
         "import django; django.setup();"
@@ -417,6 +418,7 @@ def test_the_redis_queue_backend_runs_the_job_on_an_rq_worker(files, settings):
         [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True, check=True
     )
     pk = int(created.stdout.strip().splitlines()[-1])
+    assert Video.objects.get(pk=pk).status == Video.Status.WAITING  # in Redis, for the worker
     subprocess.run(
         [sys.executable, str(REPO / "manage.py"), "run_worker", "--queues", "video", "--batch"],
         env=env,
