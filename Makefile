@@ -9,11 +9,18 @@ MANAGE := $(BIN)/python manage.py
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make test`'s second run: Debian's PostgreSQL and Redis on loopback (.ci/test-services starts them). Each
+# checkout has its own database and Redis database, so that two checkouts can run their tests at once.
+CHECKOUT_ID := $(shell printf %s "$(CURDIR)" | cksum | cut -d' ' -f1)
+TEST_DATABASE_URL ?= postgres://hub_test:hub_test@127.0.0.1:5432/hub_test_$(CHECKOUT_ID)
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/$(shell echo $$(( $(CHECKOUT_ID) % 16 )))
+export TEST_DATABASE_URL TEST_REDIS_URL
+PG_TEST_LOG := var/pytest-postgresql.log
 
-.PHONY: help run test setup setup-dev system-deps system-test-deps node-deps migrate demo lint format bench bench-search worker
+.PHONY: help run test test-services setup setup-dev system-deps system-test-deps node-deps migrate demo lint format bench bench-search worker
 
 help: ## Show the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-17s %s\n", $$1, $$2}'
 
 run: export BASE_URL ?= http://$(HOST):$(PORT)
 run: setup system-deps node-deps ## Set up, migrate, load the demo, create an admin, serve http://127.0.0.1:8000 with its workers
@@ -32,12 +39,24 @@ run: setup system-deps node-deps ## Set up, migrate, load the demo, create an ad
 worker: setup system-deps ## Run one more task worker (both queues), e.g. on another machine
 	$(MANAGE) run_worker --queues default,video
 
-test: setup-dev system-test-deps node-deps ## Set up, then lint, check migrations and run the whole test suite
+test: setup-dev system-test-deps node-deps test-services ## Set up, lint, check migrations, run the suite on SQLite, then on PostgreSQL + Redis
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=hub.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=hub.settings.test $(MANAGE) makemigrations --check --dry-run
-	$(BIN)/pytest
+	@# The two runs at once, one a core: together they take little more than the PostgreSQL run alone.
+	@# The PostgreSQL run's output is shown when both have ended.
+	@mkdir -p var; \
+	DATABASE_URL=$(TEST_DATABASE_URL) TASKS_BACKEND=rq REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest >$(PG_TEST_LOG) 2>&1 & \
+	pg=$$!; trap 'kill $$pg 2>/dev/null' INT TERM; \
+	echo "== The suite on SQLite, tasks run at once (meanwhile on PostgreSQL + Redis: $(PG_TEST_LOG))"; \
+	$(BIN)/pytest; sqlite=$$?; \
+	wait $$pg; postgresql=$$?; \
+	echo "== The suite on PostgreSQL, every task through Redis"; cat $(PG_TEST_LOG); \
+	exit $$(( sqlite || postgresql ))
+
+test-services: system-test-deps ## Start PostgreSQL and Redis on loopback with the tests' role and database
+	@.ci/test-services start
 
 setup: $(VENV)/.installed ## Create the virtualenv and install the runtime requirements
 
@@ -60,8 +79,8 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 system-deps: ## Install Debian's ffmpeg (ffmpeg and ffprobe) unless FFMPEG_PATH/FFPROBE_PATH or PATH have them
 	@{ command -v $${FFMPEG_PATH:-ffmpeg} && command -v $${FFPROBE_PATH:-ffprobe}; } >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends ffmpeg; }
 
-system-test-deps: system-deps ## Also Debian's chromium for the browser tests (Playwright drives it; no browser download)
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
+system-test-deps: system-deps ## Also Debian's chromium (Playwright drives it), PostgreSQL, Redis and nginx (none started by the install)
+	@.ci/test-services install chromium postgresql redis-server nginx
 
 # hls.js for the player, from the npm registry at the version package-lock.json pins.
 node-deps: node_modules/.package-lock.json

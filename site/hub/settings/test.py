@@ -17,6 +17,11 @@ MEDIA_WORK_DIR = MEDIA_ROOT.parent / (MEDIA_ROOT.name + "-work")
 # Tasks run at once, unless a test (or TASKS_BACKEND) asks for a queue and a worker.
 if not os.environ.get("TASKS_BACKEND"):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES}}  # noqa: F405
+elif TASKS_BACKEND == "rq" and not env_bool("RQ_ASYNC"):  # noqa: F405
+    # `make test`'s second run: every task goes through Redis (written, read back) and runs at once in
+    # the test process. A test that starts a real rq worker sets RQ_ASYNC=1 for its processes.
+    for queue in RQ_QUEUES.values():  # noqa: F405
+        queue.update({"ASYNC": False, "QUEUE_CLASS": "tests.redis_queue.RoundTripQueue"})
 # A file, not memory, so that a worker process started by a test sees the test database.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(MEDIA_ROOT.parent / (MEDIA_ROOT.name + "-db.sqlite3"))}  # noqa: F405
