@@ -107,7 +107,7 @@ def s3_storage(s3_endpoint, settings, monkeypatch):
     base = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(base)
     storage = base.STORAGES["default"]
-    assert storage["BACKEND"] == "storages.backends.s3.S3Storage", base.STORAGES
+    assert storage["BACKEND"] == "access.storage.S3Storage", base.STORAGES
     if stand_in:
         options = storage["OPTIONS"]
         client = boto3.client(

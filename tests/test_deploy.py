@@ -384,6 +384,99 @@ def test_files_of_live_courses_may_be_cached_by_everyone(site):
     assert captions.status == 200 and captions.header("content-type") == "text/vtt"
 
 
+# -- the file gate behind nginx: a live course's files and a draft's ---------------------------------
+
+
+@pytest.fixture
+def courses_on_site(site, settings, tree, centers, tmp_path):
+    """A live course and a draft course of one center, each with a transcoded lecture and an attachment,
+    stored where the deployed site reads its files (committed: gunicorn reads the same database)."""
+    from django.core.files.base import ContentFile
+
+    from wagtail.documents import get_document_model
+
+    from media import pipeline
+    from media.models import Video
+    from resources.models import ResourceAttachment
+
+    from . import factories, videos
+
+    settings.MEDIA_ROOT = site.media_root
+    center, _other = centers
+    lecture = videos.lecture(tmp_path / "lecture.mp4", seconds=3)
+    made = {}
+    for state in ("live", "draft"):
+        video = Video(title=f"{state} 讲课", collection=center.collection)
+        video.file.save("lecture.mp4", ContentFile(lecture.read_bytes()), save=False)
+        video.save()
+        pipeline.transcode(video.pk)
+        video.refresh_from_db()
+        assert video.is_ready
+        content = f"{state} 附件内容".encode()
+        document = get_document_model().objects.create(
+            title=f"{state}讲义", file=ContentFile(content, name="notes.txt"), collection=center.collection
+        )
+        course = factories.MicroCoursePageFactory(parent=center.section, center=center, slug=state, video=video)
+        ResourceAttachment.objects.create(page=course, document=document)
+        if state == "draft":
+            course.unpublish()
+        made[state] = {"video": video, "document": document, "content": content}
+    return made
+
+
+def ladder_file(site, video, name):
+    return (site.media_root / video.hls_dir / name).read_bytes()
+
+
+def test_a_live_courses_files_are_sent_by_nginx_and_a_drafts_are_refused(site, courses_on_site):
+    live, draft = courses_on_site["live"]["video"], courses_on_site["draft"]["video"]
+
+    # The playlists are Django's (checked, rewritten); every segment URL is signed for nginx.
+    master = site.fetch(live.playlist_url)
+    assert master.status == 200
+    rung = next(line for line in master.body.decode().splitlines() if line.endswith(".m3u8"))
+    variant = site.fetch(live.playlist_url.rsplit("/", 1)[0] + "/" + rung)
+    assert variant.status == 200
+    segment_url = next(line for line in variant.body.decode().splitlines() if line.startswith("/media/p/"))
+    probe = uuid.uuid4().hex
+    segment = site.fetch(f"{segment_url}&probe={probe}")
+    assert segment.status == 200 and segment.header("cache-control") == "public, max-age=3600"
+    name = segment_url.split("?")[0].removeprefix(f"/media/p/{live.hls_dir}/")
+    assert segment.body == ladder_file(site, live, name)
+    assert not site.gunicorn_saw(probe)  # nginx checked the signature and sent the bytes alone
+
+    # The poster: Django decides (gunicorn sees the request) and answers with an empty X-Accel-Redirect;
+    # the bytes the client gets can only come from nginx.
+    probe = uuid.uuid4().hex
+    poster = site.fetch(f"{live.poster_url}?probe={probe}")
+    assert poster.status == 200 and poster.body == ladder_file(site, live, "poster.jpg")
+    assert poster.header("x-accel-redirect") is None and site.gunicorn_saw(probe)
+
+    # The live course's attachment, the same way, saved under its title and unable to run as a page.
+    document = courses_on_site["live"]["document"]
+    response = site.fetch(document.url)
+    assert response.status == 200 and response.body == courses_on_site["live"]["content"]
+    assert "default-src 'none'" in response.header("content-security-policy")
+    assert response.header("x-frame-options") == "DENY"
+
+    # The draft: nothing of it, by any address.
+    ladder = draft.hls_dir
+    for path in (
+        draft.playlist_url,
+        f"/media/{ladder}/{rung}",
+        f"/media/{ladder}/{name}",
+        draft.poster_url,
+        draft.captions_url or f"/media/{ladder}/poster.jpg",
+        f"/media/{draft.file.name}",
+        courses_on_site["draft"]["document"].url,
+        f"/_protected/{ladder}/{name}",
+    ):
+        assert site.fetch(path).status == 404, path
+    # A draft's segment under a signed address needs a token only the gate hands out.
+    expires = int(time.time()) + 60
+    assert site.fetch(f"/media/p/{ladder}/{name}?e={expires}&t=forged").status == 403
+
+
 # -- request bodies ---------------------------------------------------------------------------
 
 

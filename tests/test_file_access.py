@@ -5,6 +5,8 @@ security review that found the leaks (an editor of center A against center B, an
 import hashlib
 import re
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -505,3 +507,50 @@ def test_behind_nginx_the_gate_answers_with_an_internal_redirect(client, courses
     assert response.status_code == 200 and response.content == b""
     assert response["X-Accel-Redirect"] == f"/_protected/{video.poster.name}"
     assert client.get(courses["draft"].video.poster_url).status_code == 404
+
+
+# -- S3-compatible storage: a private bucket, presigned URLs after the check ------------------------------
+
+
+def http_get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, b""
+
+
+@pytest.mark.django_db
+def test_on_s3_the_gate_hands_out_presigned_urls_and_the_bucket_refuses_the_rest(client, centers, lecture, s3_storage):
+    a, _b = centers
+    live = factories.MicroCoursePageFactory(
+        parent=a.section, center=a, slug="s3-live", video=ready_video(lecture, a.collection, "S3 公开课")
+    )
+    draft = factories.MicroCoursePageFactory(
+        parent=a.section, center=a, slug="s3-draft", video=ready_video(lecture, a.collection, "S3 草稿")
+    )
+    unpublish(draft)
+    video = live.video
+    master = client.get(video.playlist_url)
+    assert master.status_code == 200
+    variant = client.get(video.playlist_url.rsplit("/", 1)[0] + "/" + segment_urls(master.content.decode())[0])
+    segment = segment_urls(variant.content.decode())[0]
+    assert segment.startswith("http") and "Signature" in segment  # presigned, to the bucket itself
+    status, body = http_get(segment)
+    assert status == 200 and body[:1] == b"G"
+    # The same object without a signature: the bucket is private.
+    assert http_get(segment.split("?", 1)[0])[0] == 403
+
+    poster = client.get(video.poster_url)
+    assert poster.status_code == 302 and http_get(poster["Location"])[0] == 200
+    assert poster["Cache-Control"] == "private, no-store"  # the presigned URL expires
+
+    document = document_in(a.collection, title="S3 讲义")
+    ResourceAttachment.objects.create(page=live, document=document)
+    response = client.get(document.url)
+    assert response.status_code == 302
+    status, body = http_get(response["Location"])
+    assert status == 200 and body == b"internal notes"
+
+    for url in (draft.video.playlist_url, draft.video.poster_url):
+        assert client.get(url).status_code == 404
