@@ -521,15 +521,10 @@ def http_get(url):
 
 
 @pytest.mark.django_db
-def test_on_s3_the_gate_hands_out_presigned_urls_and_the_bucket_refuses_the_rest(client, centers, lecture, s3_storage):
+def test_on_s3_the_gate_hands_out_presigned_urls_and_the_bucket_refuses_the_rest(client, s3_storage, courses, centers):
+    # s3_storage first: the courses' lectures are stored and transcoded into the bucket.
     a, _b = centers
-    live = factories.MicroCoursePageFactory(
-        parent=a.section, center=a, slug="s3-live", video=ready_video(lecture, a.collection, "S3 公开课")
-    )
-    draft = factories.MicroCoursePageFactory(
-        parent=a.section, center=a, slug="s3-draft", video=ready_video(lecture, a.collection, "S3 草稿")
-    )
-    unpublish(draft)
+    live, draft = courses["live"], courses["draft"]
     video = live.video
     master = client.get(video.playlist_url)
     assert master.status_code == 200
