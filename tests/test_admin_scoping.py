@@ -155,6 +155,18 @@ def test_other_centers_work_in_review_is_not_in_reports_or_page_listings(as_edit
 
 
 @pytest.mark.django_db
+def test_the_page_types_report_is_for_platform_administrators(as_editor_a, leaks, people, django_user_model):  # noqa: F811
+    """It names each type's most recently edited page of the whole site under its draft title."""
+    for url in ("/admin/reports/page-types-usage/", "/admin/reports/page-types-usage/results/"):
+        response = as_editor_a.get(url)
+        assert response.status_code == 302, url  # Wagtail's "no permission": back to the dashboard
+        assert_no_b_secrets(response, url)
+    assert "/admin/reports/page-types-usage/" not in as_editor_a.get("/admin/reports/site-history/").text
+    as_editor_a.force_login(platform_admin(django_user_model))
+    assert as_editor_a.get("/admin/reports/page-types-usage/").status_code == 200
+
+
+@pytest.mark.django_db
 def test_the_admin_api_lists_no_pages_of_other_centers(as_editor_a, leaks):  # noqa: F811
     response = as_editor_a.get("/admin/api/main/pages/?search=微课")
     assert A_DRAFT in response.text

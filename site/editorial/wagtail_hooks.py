@@ -114,3 +114,10 @@ def register_progress_menu_item():
 def add_progress_panel(request, panels):
     if roles.works_for_centers(request.user):
         panels.append(dashboard.ProgressPanel(request))
+
+
+@hooks.register("construct_reports_menu")
+def hide_platform_reports(request, menu_items):
+    # The page-types report is for platform administrators only (editorial.reports).
+    if not roles.is_platform_admin(request.user):
+        menu_items[:] = [item for item in menu_items if item.name != "page-types-usage"]

@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from access import views as access_views
+from editorial import reports as editorial_reports
 
 from . import security
 from .api import api_router
@@ -13,6 +14,9 @@ from .api import api_router
 media_prefix = settings.MEDIA_URL.strip("/")
 
 urlpatterns = [
+    # Before the admin's own: Wagtail's page-types report shows every center's drafts (editorial.reports).
+    path("admin/reports/page-types-usage/", editorial_reports.page_types_usage),
+    path("admin/reports/page-types-usage/results/", editorial_reports.page_types_usage_results),
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's document address, served by the file gate (the name lets Document.url find it).
     path("documents/<int:document_id>/<str:document_filename>", access_views.serve_document, name="wagtaildocs_serve"),
