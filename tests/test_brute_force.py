@@ -46,6 +46,21 @@ class TestAdminLogin:
         # Another account is not concerned.
         assert logged_in(admin_login(client, "li", "right-li", address="192.0.2.77"))
 
+    def test_the_owners_usual_address_is_not_locked_out_by_strangers(self, client, accounts, settings):
+        """Anyone may know a user name: strangers' wrong passwords lock the account elsewhere, not where
+        its owner has logged in before."""
+        assert logged_in(admin_login(client, "zhang", "right-zhang", address="192.0.2.10"))
+        client.logout()
+        for i in range(settings.AXES_FAILURE_LIMIT * 2):
+            admin_login(client, "zhang", "wrong", address=f"198.51.100.{i}")
+        assert admin_login(client, "zhang", "right-zhang", address="192.0.2.99").status_code == 429
+        assert logged_in(admin_login(client, "zhang", "right-zhang", address="192.0.2.10"))
+        client.logout()
+        # Guessing from the owner's address is still stopped there.
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            admin_login(client, "zhang", "wrong", address="192.0.2.10")
+        assert admin_login(client, "zhang", "right-zhang", address="192.0.2.10").status_code == 429
+
     def test_a_spray_from_one_address_locks_the_address(self, client, accounts, settings, django_user_model):
         # Few tries per account, many accounts: no account reaches its limit, the address does.
         names = [f"user{i}" for i in range(settings.LOGIN_ADDRESS_FAILURE_LIMIT)]

@@ -13,7 +13,8 @@ import logging
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
-from axes.helpers import get_client_username, get_lockout_parameters, get_lockout_response
+from axes.helpers import get_client_ip_address, get_client_username, get_lockout_parameters, get_lockout_response
+from axes.models import AccessLog
 
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
@@ -50,6 +51,15 @@ def failure_limit(parameter, username):
     return settings.AXES_FAILURE_LIMIT
 
 
+def known_address(request, username):
+    """Whether this account has logged in from this address before (axes' access log). The account-wide
+    count does not lock it there: otherwise anyone who knows a user name (admin, bnu-editor) could keep
+    its owner out with five wrong passwords every half hour. Guessing from that address is still
+    counted per address and per account and address."""
+    address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+    return bool(username and address) and AccessLog.objects.filter(username=username, ip_address=address).exists()
+
+
 class LoginLockout(AxesDatabaseHandler):
     def get_failures(self, request, credentials=None):
         username = get_client_username(request, credentials)
@@ -58,6 +68,9 @@ class LoginLockout(AxesDatabaseHandler):
         worst = 0
         for parameter, attempts in zip(parameters, self.get_user_attempts(request, credentials), strict=True):
             key = parameter if isinstance(parameter, str) else tuple(parameter)
+            page_password = (username or "").startswith(PAGE_PASSWORD_PREFIX)
+            if key == "username" and not page_password and known_address(request, username):
+                continue
             failures = attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
             # failures >= own limit  <=>  failures * scale // own >= scale
             worst = max(worst, failures * scale // failure_limit(key, username))
