@@ -10,6 +10,7 @@ import base64
 import hashlib
 import os
 import re
+import secrets
 import shlex
 import shutil
 import signal
@@ -31,7 +32,7 @@ from django.test import override_settings
 
 REPO = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-SIGNING_KEY = "test-signing-key-0123456789abcdef"
+SIGNING_KEY = secrets.token_urlsafe(50)  # production refuses a weak one
 
 pytestmark = [
     pytest.mark.nginx,
@@ -191,6 +192,7 @@ def site(tmp_path_factory, django_db_setup, django_db_blocker):
                 f"GUNICORN_BIND=127.0.0.1:{gunicorn_port}",
                 f"MEDIA_SIGNING_KEY={SIGNING_KEY}",
                 "MEDIA_ACCEL_REDIRECT=/_protected/",
+                "TRUSTED_PROXIES=127.0.0.1,::1",
                 "TASKS_BACKEND=database",
                 "",
             ]

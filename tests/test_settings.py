@@ -83,7 +83,8 @@ def test_production_starts_with_a_real_key_and_hosts(tmp_path):
 
 
 def test_deployment_check_has_no_warning(tmp_path):
-    # A hex key as `openssl rand -hex 32` makes it is accepted too.
+    # A hex key as `openssl rand -hex 32` makes it is accepted too. The runbook's /etc/hub/env
+    # (docs/deployment.md): behind nginx, with its address trusted.
     for key in (REAL_KEY, secrets.token_hex(32)):
         result = django_check(
             "hub.settings.production",
@@ -91,6 +92,9 @@ def test_deployment_check_has_no_warning(tmp_path):
             "--fail-level",
             "WARNING",
             SECRET_KEY=key,
+            MEDIA_SIGNING_KEY=secrets.token_urlsafe(50),
+            MEDIA_ACCEL_REDIRECT="/_protected/",
+            TRUSTED_PROXIES="127.0.0.1,::1",
             ALLOWED_HOSTS="hub.example.edu.cn",
             BASE_URL=BASE_URL,
             VAR_DIR=str(tmp_path),
@@ -98,6 +102,32 @@ def test_deployment_check_has_no_warning(tmp_path):
         assert result.returncode == 0, result.stderr
         assert "System check identified no issues" in result.stdout
         assert "WARNING" not in result.stderr + result.stdout
+
+
+def test_behind_nginx_without_a_trusted_proxy_the_deployment_check_warns(tmp_path):
+    """Every visitor would be nginx's address to the login lockout: anyone could lock everyone out."""
+    result = django_check(
+        "hub.settings.production",
+        "--deploy",
+        SECRET_KEY=REAL_KEY,
+        MEDIA_ACCEL_REDIRECT="/_protected/",
+        ALLOWED_HOSTS="hub.example.edu.cn",
+        BASE_URL=BASE_URL,
+        VAR_DIR=str(tmp_path),
+    )
+    assert "access.W001" in result.stderr + result.stdout and "TRUSTED_PROXIES" in result.stderr + result.stdout
+
+
+def test_production_refuses_a_weak_media_signing_key(tmp_path):
+    result = django_check(
+        "hub.settings.production",
+        SECRET_KEY=REAL_KEY,
+        MEDIA_SIGNING_KEY="changeme-changeme",
+        ALLOWED_HOSTS="hub.example.edu.cn",
+        BASE_URL=BASE_URL,
+        VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0 and "MEDIA_SIGNING_KEY is too weak" in result.stderr
 
 
 def test_language_and_time_zone(settings):

@@ -7,6 +7,7 @@ class AccessConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers the deployment checks)
         from .signal_handlers import register_signal_handlers
 
         register_signal_handlers()

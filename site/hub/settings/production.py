@@ -15,6 +15,13 @@ if reason := weakness(SECRET_KEY):
         f"SECRET_KEY is too weak for production: {reason}. Use a random value "
         '(python -c "import secrets; print(secrets.token_urlsafe(50))").'
     )
+# The signed-URL key is checked offline against public segment tokens (MD5): as strong as SECRET_KEY,
+# or unset (then derived from SECRET_KEY: access.signing).
+if MEDIA_SIGNING_KEY and (reason := weakness(MEDIA_SIGNING_KEY)):  # noqa: F405
+    raise ImproperlyConfigured(
+        f"MEDIA_SIGNING_KEY is too weak for production: {reason}. Use a random value "
+        '(python -c "import secrets; print(secrets.token_urlsafe(50))").'
+    )
 if not os.environ.get("ALLOWED_HOSTS"):
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the site's host names in production.")
 if not os.environ.get("BASE_URL"):
