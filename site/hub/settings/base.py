@@ -311,6 +311,9 @@ WORKER_SWEEPS = [
     "editorial.reminders.sweep",
     # Old daily counts and rarely searched queries leave the search log (search.querylog).
     "search.querylog.sweep",
+    # Scheduled go-live and expiry of pages (Wagtail's publish_scheduled), and expired sessions.
+    "home.sweeps.publish_scheduled",
+    "home.sweeps.clear_sessions",
 ]
 
 # The library lists this many resources per page.
