@@ -58,6 +58,18 @@ def test_the_admin_gets_its_own_looser_policy(client, django_user_model):
 
 
 @pytest.mark.django_db
+def test_editors_see_public_pages_with_the_admins_policy_and_visitors_never(
+    client, public_urls, people, django_user_model
+):
+    """Wagtail's userbar (编辑此页) on the pages an editor views sets inline styles; a visitor who is
+    logged in without admin access (a counselor, to come) keeps the strict policy."""
+    client.force_login(people["editor_a"])
+    assert "'unsafe-inline'" in directives(client.get(public_urls[2]))["style-src"]
+    client.force_login(django_user_model.objects.create_user("counselor", "c@example.edu.cn", "pw"))
+    assert directives(client.get(public_urls[2]))["style-src"] == ["'self'"]
+
+
+@pytest.mark.django_db
 def test_hsts_and_secure_cookies_in_production_settings(client, tree, settings):
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True

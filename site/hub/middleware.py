@@ -41,12 +41,22 @@ def _is_admin(request):
     return request.path_info.startswith(settings.ADMIN_URL_PREFIX)
 
 
+def _uses_admin(request):
+    """The admin, and public pages seen by its users: Wagtail's userbar (编辑此页…) on every page they
+    view, and page previews, set inline styles. Visitors (counselors included) get the strict policy."""
+    if _is_admin(request):
+        return True
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and user.has_perm("wagtailadmin.access_admin"))
+
+
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """The public pages get CONTENT_SECURITY_POLICY (strict); the admin gets ADMIN_CONTENT_SECURITY_POLICY."""
+    """The public pages get CONTENT_SECURITY_POLICY (strict); the admin, and the admin's users on public
+    pages, get ADMIN_CONTENT_SECURITY_POLICY."""
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only=report_only)
-        if not report_only and parts.config is None and _is_admin(request):
+        if not report_only and parts.config is None and _uses_admin(request):
             parts.config = settings.ADMIN_CONTENT_SECURITY_POLICY["DIRECTIVES"]
         return parts
 

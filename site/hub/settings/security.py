@@ -80,8 +80,6 @@ CSP_MEDIA_SOURCES = _list("CSP_MEDIA_SOURCES") + [
     for parts in map(urlsplit, filter(None, [os.environ.get("S3_ENDPOINT_URL", "")]))
     if parts.netloc
 ]
-if os.environ.get("S3_CUSTOM_DOMAIN"):
-    CSP_MEDIA_SOURCES.append(f"https://{os.environ['S3_CUSTOM_DOMAIN']}")
 _SELF, _NONE = "'self'", "'none'"
 # Public pages: nothing inline, nothing from elsewhere. hls.js feeds the <video> through blob: URLs
 # (Media Source Extensions) and starts its transmuxing worker from a blob:.
