@@ -17,6 +17,7 @@ Requires Debian's nginx and ffmpeg (`make test` installs both)."""
 
 import argparse
 import os
+import secrets
 import shutil
 import socket
 import ssl
@@ -26,7 +27,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from http.client import HTTPSConnection
 from pathlib import Path
 
@@ -144,12 +144,12 @@ def main():
         "PATH": os.environ["PATH"],
         "LANG": "C.UTF-8",
         "DJANGO_SETTINGS_MODULE": "hub.settings.production",
-        "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
+        "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "localhost",
         "BASE_URL": f"https://localhost:{https_port}",
         "DATABASE_URL": f"sqlite:///{root / 'db.sqlite3'}",
         "VAR_DIR": str(var),
-        "MEDIA_SIGNING_KEY": uuid.uuid4().hex,
+        "MEDIA_SIGNING_KEY": secrets.token_urlsafe(50),
         "MEDIA_ACCEL_REDIRECT": "/_protected/",
         "TRUSTED_PROXIES": "127.0.0.1,::1",
         "TASKS_BACKEND": "immediate",
