@@ -5,32 +5,47 @@ Only live, public resources are searchable: a page that is a draft, expired, vie
 so no query, facet count or suggestion can reveal it.
 """
 
-from django.db.models import Q
-
 from wagtail.models import Page, PageViewRestriction
 
 from resources.models import ResourcePage, ResourceStats, resource_models
 
 from . import analysis
 
-
-def _hidden_ancestor_paths():
-    """Paths of pages that hide their whole subtree from the public: view restrictions and
-    unpublished pages (a live page under an unpublished section cannot be reached)."""
-    unpublished = Page.objects.filter(live=False, depth__gt=1).values_list("path", flat=True)
-    restricted = PageViewRestriction.objects.values_list("page__path", flat=True)
-    return set(restricted) | set(unpublished)
+# A page hides its subtree from the public when it is unpublished or has a view restriction.
+# Which pages do is decided from each page's own ancestors (at most `depth` paths, found by one
+# bounded query per batch), never by comparing pages with every draft of the site: a site may
+# hold any number of drafts and restrictions.
+QUERY_PATHS = 500  # paths per `path IN (...)` query
 
 
-def _is_hidden(path, hidden):
-    return any(path.startswith(p) for p in hidden)
+def ancestor_paths(path):
+    """The page's own path and its ancestors' (treebeard's materialised path, 4 characters a level)."""
+    step = Page.steplen
+    return [path[:end] for end in range(step, len(path) + 1, step)]
 
 
-def is_searchable(page, hidden=None):
+def hiding_paths(paths):
+    """Those of `paths` that hide their subtree: unpublished (below the root) or view-restricted."""
+    paths = sorted(set(paths))
+    found = set()
+    for start in range(0, len(paths), QUERY_PATHS):
+        chunk = paths[start : start + QUERY_PATHS]
+        found.update(Page.objects.filter(path__in=chunk, live=False, depth__gt=1).values_list("path", flat=True))
+        found.update(PageViewRestriction.objects.filter(page__path__in=chunk).values_list("page__path", flat=True))
+    return found
+
+
+def _hidden_among(pages):
+    """The pages of `pages` hidden by themselves or an ancestor."""
+    lineage = {page.pk: ancestor_paths(page.path) for page in pages}
+    hiding = hiding_paths(path for paths in lineage.values() for path in paths)
+    return {pk for pk, paths in lineage.items() if not hiding.isdisjoint(paths)}
+
+
+def is_searchable(page):
     if not isinstance(page, ResourcePage) or not page.live or page.expired:
         return False
-    hidden = _hidden_ancestor_paths() if hidden is None else hidden
-    return not _is_hidden(page.path, hidden)
+    return not _hidden_among([page])
 
 
 def _join(parts):
@@ -66,34 +81,60 @@ def popularity_of(ids):
     return dict(ResourceStats.objects.filter(page_id__in=ids).values_list("page_id", "views"))
 
 
-def documents_for(pages, hidden=None):
-    """Documents of the searchable pages among `pages` (concrete instances). `hidden`: the
-    paths of `_hidden_ancestor_paths`, when the caller has them already."""
-    hidden = _hidden_ancestor_paths() if hidden is None else hidden
-    pages = [p for p in pages if is_searchable(p, hidden)]
+def documents_for(pages):
+    """Documents of the searchable pages among `pages` (concrete instances)."""
+    candidates = [p for p in pages if isinstance(p, ResourcePage) and p.live and not p.expired]
+    hidden = _hidden_among(candidates)
+    pages = [p for p in candidates if p.pk not in hidden]
     views = popularity_of([p.pk for p in pages])
     return [build(p, views.get(p.pk, 0)) for p in pages]
 
 
-def all_searchable(batch_size=200):
-    """(count, generator of documents) for a rebuild: every searchable page, batch by batch."""
-    hidden = _hidden_ancestor_paths()
-    excluded = Q()
-    for path in hidden:
-        excluded |= Q(path__startswith=path)
-    ids = list(ResourcePage.objects.live().exclude(excluded).order_by("pk").values_list("pk", flat=True))
+def _live_batches(batch_size, after=0):
+    """(pk, path) of live resources in pk order, `batch_size` at a time, from pk > `after`:
+    memory stays constant whatever the number of pages."""
+    while True:
+        rows = list(
+            ResourcePage.objects.live().filter(pk__gt=after).order_by("pk").values_list("pk", "path")[:batch_size]
+        )
+        if not rows:
+            return
+        yield rows
+        after = rows[-1][0]
+
+
+def searchable_ids(batch_size=1000, after=0):
+    """Ids of every searchable page, in pk order, batch by batch."""
+    for rows in _live_batches(batch_size, after):
+        lineage = {pk: ancestor_paths(path) for pk, path in rows}
+        hiding = hiding_paths(path for paths in lineage.values() for path in paths)
+        yield [pk for pk, paths in lineage.items() if hiding.isdisjoint(paths)]
+
+
+def load_documents(ids):
+    """Documents of these pages (concrete classes, loaded with what `build` reads), in `ids`' order."""
+    pages = []
+    for model in resource_models():
+        pages.extend(
+            model.objects.filter(pk__in=ids)
+            .select_related(*model.search_select_related)
+            .prefetch_related(*model.search_prefetch_related)
+        )
+    pages.sort(key=lambda p: p.pk)
+    return documents_for(pages)
+
+
+def count_searchable(after=0):
+    return sum(len(ids) for ids in searchable_ids(after=after))
+
+
+def all_searchable(batch_size=200, after=0):
+    """(count, generator of documents) for a rebuild: every searchable page with pk > `after`,
+    batch by batch, in pk order."""
 
     def generate():
-        for start in range(0, len(ids), batch_size):
-            chunk = ids[start : start + batch_size]
-            pages = []
-            for model in resource_models():
-                pages.extend(
-                    model.objects.filter(pk__in=chunk)
-                    .select_related(*model.search_select_related)
-                    .prefetch_related(*model.search_prefetch_related)
-                )
-            pages.sort(key=lambda p: p.pk)
-            yield from documents_for(pages, hidden)
+        for ids in searchable_ids(batch_size, after):
+            if ids:
+                yield from load_documents(ids)
 
-    return len(ids), generate()
+    return count_searchable(after), generate()

@@ -25,6 +25,8 @@ from .models import IndexEntry, PendingChange
 
 logger = logging.getLogger(__name__)
 
+UPDATE_BATCH = 500
+
 
 def elasticsearch_configured():
     return bool(settings.SEARCH.get("ELASTICSEARCH_URL"))
@@ -63,18 +65,20 @@ def _specific_pages(ids):
 def update_pages(ids):
     """Bring the index entries of these pages in line with their current state: indexed if
     searchable, removed otherwise (also when the page no longer exists)."""
-    ids = set(ids)
-    if not ids:
-        return
-    docs = documents.documents_for(_specific_pages(ids))
-    gone = ids - {d["id"] for d in docs}
-    db = database_backend()
-    db.index(docs)
-    db.delete(gone)
-    if elasticsearch_configured():
-        _queue(
-            [(d["id"], PendingChange.Action.INDEX) for d in docs] + [(pk, PendingChange.Action.DELETE) for pk in gone]
-        )
+    ids = sorted(set(ids))
+    # In batches: a moved or unpublished section may hold thousands of resources.
+    for start in range(0, len(ids), UPDATE_BATCH):
+        batch = set(ids[start : start + UPDATE_BATCH])
+        docs = documents.documents_for(_specific_pages(batch))
+        gone = batch - {d["id"] for d in docs}
+        db = database_backend()
+        db.index(docs)
+        db.delete(gone)
+        if elasticsearch_configured():
+            _queue(
+                [(d["id"], PendingChange.Action.INDEX) for d in docs]
+                + [(pk, PendingChange.Action.DELETE) for pk in gone]
+            )
 
 
 def resource_ids_under(page):
