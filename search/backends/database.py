@@ -8,15 +8,17 @@ and it keeps the facet logic in one place for both engines.
 """
 
 import heapq
-import json
 from collections import Counter
-from itertools import chain
+
+from pyroaring import BitMap
 
 from django.db import connection
 
 from .. import analysis
 from ..models import IndexEntry
 from .base import BIGRAM_WEIGHT, FACET_NAMES, FIELD_WEIGHTS, TOP_TAGS, BackendResult, Hit, SearchBackend, SearchQuery
+from .snapshot import SMALL, facet_counts, newest_first
+from .snapshot import current as current_snapshot
 
 WORD_COLUMNS = list(FIELD_WEIGHTS)
 
@@ -27,7 +29,8 @@ _rank = [BIGRAM_WEIGHT, FIELD_WEIGHTS["body_words"], FIELD_WEIGHTS["summary_word
 PG_RANK_WEIGHTS = "{" + ",".join(str(w / 10) for w in _rank) + "}"
 PG_MAX_POSITION = 16383
 
-_facet_cache = (None, {})
+# Above this many matches, relevance is ranked in tiers (DatabaseBackend._ranked).
+RANK_ALL = 20_000
 
 
 def fts5_string(text):
@@ -35,14 +38,16 @@ def fts5_string(text):
     return '"' + text.replace('"', '""') + '"'
 
 
-def fts5_query(terms, match_all=True):
+def fts5_query(terms, match_all=True, title_only=False):
     """FTS5 MATCH expression: each term's words in the word columns only, its bigram phrases in
-    the bigram column only (so 心理 never matches the bigram 心理 inside 用心理解)."""
-    columns = "{" + " ".join(WORD_COLUMNS) + "}"
+    the bigram column only (so 心理 never matches the bigram 心理 inside 用心理解). `title_only`:
+    the words in the title."""
+    columns = "{" + " ".join(["title_words"] if title_only else WORD_COLUMNS) + "}"
     parts = []
     for term in terms:
         options = [f"({columns} : ({' OR '.join(fts5_string(a) for a in term.alternatives)}))"]
-        options += [f"(bigrams : {fts5_string(p)})" for p in term.phrases]
+        if not title_only:
+            options += [f"(bigrams : {fts5_string(p)})" for p in term.phrases]
         parts.append("(" + " OR ".join(options) + ")")
     return (" AND " if match_all else " OR ").join(parts)
 
@@ -52,11 +57,12 @@ def tsquery_lexeme(text):
     return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsquery(terms, match_all=True):
+def tsquery(terms, match_all=True, title_only=False):
     parts = []
     for term in terms:
-        options = [f"{tsquery_lexeme(a)}:ABC" for a in term.alternatives]
-        options += ["(" + " <-> ".join(f"{tsquery_lexeme(g)}:D" for g in p.split()) + ")" for p in term.phrases]
+        options = [f"{tsquery_lexeme(a)}:{'A' if title_only else 'ABC'}" for a in term.alternatives]
+        if not title_only:
+            options += ["(" + " <-> ".join(f"{tsquery_lexeme(g)}:D" for g in p.split()) + ")" for p in term.phrases]
         parts.append("(" + " | ".join(options) + ")")
     return (" & " if match_all else " | ").join(parts)
 
@@ -79,98 +85,137 @@ class DatabaseBackend(SearchBackend):
 
     # -- matching ------------------------------------------------------------
 
-    def _rows(self, query):
-        """(id, score, date as a number, popularity) of every document matching the terms. Only
-        narrow columns, read from a covering index: the wide text columns are never touched."""
-        postgres = connection.vendor == "postgresql"
-        epoch = "EXTRACT(EPOCH FROM e.date)" if postgres else "julianday(e.date)"
-        columns = f"e.page_id, {{score}}, COALESCE({epoch}, 0), e.popularity"
-        if not query.terms:
-            sql, params = f"SELECT {columns.format(score='0')} FROM search_indexentry e", []
-        elif postgres:
-            sql = (
-                f"SELECT {columns.format(score='ts_rank(%s, e.search_vector, q)')} "
-                "FROM search_indexentry e, CAST(%s AS tsquery) q WHERE e.search_vector @@ q"
-            )
-            params = [PG_RANK_WEIGHTS, tsquery(query.terms, query.match_all)]
-        else:
-            weights = ", ".join(str(w) for w in [*FIELD_WEIGHTS.values(), BIGRAM_WEIGHT])
-            sql = (
-                f"SELECT {columns.format(score=f'-bm25(search_fts, {weights})')} "
-                "FROM search_fts JOIN search_indexentry e ON e.page_id = search_fts.rowid WHERE search_fts MATCH %s"
-            )
-            params = [fts5_query(query.terms, query.match_all)]
+    def _execute(self, sql, params):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
+    def _match(self, terms, match_all=True, title_only=False):
+        """Ids of the documents matching the terms (no scoring: the engine only walks its index)."""
+        if connection.vendor == "postgresql":
+            sql = "SELECT page_id FROM search_indexentry WHERE search_vector @@ CAST(%s AS tsquery)"
+            params = [tsquery(terms, match_all, title_only)]
+        else:
+            sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
+            params = [fts5_query(terms, match_all, title_only)]
+        return BitMap(row[0] for row in self._execute(sql, params))
+
+    def _scores(self, terms, match_all=True, title_only=False):
+        """{id: score} of every matching document (bm25 on SQLite, ts_rank on PostgreSQL)."""
+        if connection.vendor == "postgresql":
+            sql = (
+                "SELECT page_id, ts_rank(%s, search_vector, q) FROM search_indexentry, CAST(%s AS tsquery) q "
+                "WHERE search_vector @@ q"
+            )
+            params = [PG_RANK_WEIGHTS, tsquery(terms, match_all, title_only)]
+        else:
+            weights = ", ".join(str(w) for w in [*FIELD_WEIGHTS.values(), BIGRAM_WEIGHT])
+            sql = f"SELECT rowid, -bm25(search_fts, {weights}) FROM search_fts WHERE search_fts MATCH %s"
+            params = [fts5_query(terms, match_all, title_only)]
+        return {pk: float(score) for pk, score in self._execute(sql, params)}
+
     def match_ids(self, terms):
         """Ids of every document matching all the terms: no counting, sorting or paging."""
-        return [row[0] for row in self._rows(SearchQuery(terms=terms))]
+        return list(self._match(terms))
 
-    def _facets(self):
-        """page id -> (its facet values as (name, code) pairs, {name: set of codes}), parsed once
-        per process and read again only when the index has changed since (any write moves
-        the count or the latest indexed_at)."""
-        global _facet_cache
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT COUNT(*), MAX(indexed_at) FROM search_indexentry")
-            version = (connection.alias, connection.settings_dict["NAME"], *cursor.fetchone())
-            if _facet_cache[0] != version:
-                cursor.execute("SELECT page_id, facets FROM search_indexentry")
-                table = {}
-                for pk, facets in cursor.fetchall():
-                    facets = facets if isinstance(facets, dict) else json.loads(facets)
-                    table[pk] = (
-                        tuple((name, code) for name, codes in facets.items() for code in codes),
-                        {name: set(codes) for name, codes in facets.items()},
-                    )
-                _facet_cache = (version, table)
-        return _facet_cache[1]
+    def _ranked(self, query, snapshot, matched, count):
+        """The first `count` of `matched` by relevance, as (id, score).
+
+        bm25 (ts_rank) is computed for every match when there are at most RANK_ALL of them.
+        Beyond that (a word in most resources, 学生 or 辅导员, with few filters), it is computed
+        for the matches whose title holds every word (a word's bm25 weight there is ten times the
+        body's), best first; the other matches follow newest first. The cost of a search is then
+        bounded whatever the number of matches; nothing is dropped from the query."""
+        tiebreak = snapshot.dates
+        if len(matched) <= RANK_ALL:
+            scores = self._scores(query.terms, query.match_all)
+            ids = heapq.nsmallest(count, matched, key=lambda pk: (-scores.get(pk, 0.0), -tiebreak.get(pk, 0), -pk))
+            return [(pk, scores.get(pk, 0.0)) for pk in ids]
+        titled = self._match(query.terms, query.match_all, title_only=True) & matched
+        ranked = []
+        if titled and len(titled) <= RANK_ALL:
+            scores = self._scores(query.terms, query.match_all, title_only=True)
+            ids = heapq.nsmallest(count, titled, key=lambda pk: (-scores.get(pk, 0.0), -tiebreak.get(pk, 0), -pk))
+            ranked = [(pk, scores.get(pk, 0.0)) for pk in ids]
+        elif titled:
+            ranked = [(pk, 0.0) for pk in newest_first(snapshot, titled, count)]
+        if len(ranked) < count:
+            rest = newest_first(snapshot, matched, count - len(ranked), skip=titled)
+            ranked += [(pk, 0.0) for pk in rest]
+        return ranked
+
+    def _popular(self, matched, count):
+        """The first `count` of `matched` by views (read now: views change without reindexing)."""
+        order = "popularity DESC, date DESC, page_id DESC"
+        if len(matched) <= SMALL:
+            rows = []
+            ids = list(matched)
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join(["%s"] * len(chunk))
+                rows += self._execute(
+                    f"SELECT page_id, popularity, date FROM search_indexentry WHERE page_id IN ({marks})", chunk
+                )
+            rows.sort(key=lambda r: (-r[1], -(r[2].timestamp() if r[2] else 0), -r[0]))
+            return [r[0] for r in rows[:count]]
+        out, offset, step = [], 0, max(200, count * 4)
+        while len(out) < count:
+            rows = self._execute(
+                f"SELECT page_id FROM search_indexentry ORDER BY {order} LIMIT %s OFFSET %s", [step, offset]
+            )
+            if not rows:
+                break
+            out += [pk for (pk,) in rows if pk in matched]
+            offset += step
+        return out[:count]
 
     def search(self, query: SearchQuery) -> BackendResult:
-        selected = {name: set(codes) for name, codes in query.filters.items() if codes}
-        counts = Counter()  # (facet name, code) -> documents
-        facets = self._facets()
-        none = ((), {})
-        rows = self._rows(query)
-        if connection.vendor == "postgresql":
-            rows = [(pk, score, float(date), popularity) for pk, score, date, popularity in rows]
-        if not selected:
-            # The common case, in one C-level pass: every matching row counts for every facet.
-            matched = rows
-            counts = Counter(chain.from_iterable(facets.get(row[0], none)[0] for row in rows))
+        selected = {name: list(codes) for name, codes in query.filters.items() if codes}
+        snapshot = current_snapshot()
+        found = self._match(query.terms, query.match_all) if query.terms else snapshot.everything
+        found &= snapshot.everything  # an entry written after the snapshot waits for the next one
+        if len(found) <= SMALL:
+            by_facet, matched = self._count_rows(snapshot, found, selected)
         else:
-            matched = []
-            for row in rows:
-                pairs, by_name = facets.get(row[0], none)
-                failed = [name for name, codes in selected.items() if codes.isdisjoint(by_name.get(name, ()))]
-                if not failed:
-                    matched.append(row)
-                    counts.update(pairs)
-                elif len(failed) == 1:
-                    # Counts of a facet ignore its own selection: this row counts for that facet only.
-                    counts.update((failed[0], code) for code in by_name.get(failed[0], ()))
+            by_facet, matched = facet_counts(snapshot, found, selected, TOP_TAGS)
+
+        count = query.offset + query.limit
+        if query.sort == "relevance" and query.terms:
+            page = self._ranked(query, snapshot, matched, count)
+        elif query.sort == "popular":
+            page = [(pk, 0.0) for pk in self._popular(matched, count)]
+        else:  # newest, and browsing without words
+            page = [(pk, 0.0) for pk in newest_first(snapshot, matched, count)]
+        return BackendResult(
+            total=len(matched),
+            hits=[Hit(pk, score) for pk, score in page[query.offset :]],
+            facets={name: by_facet.get(name, {}) for name in FACET_NAMES},
+        )
+
+    @staticmethod
+    def _count_rows(snapshot, found, selected):
+        """Facet counts for a few matches, row by row (cheaper than a bitmap per value)."""
+        wanted = {name: set(codes) for name, codes in selected.items()}
+        counts = Counter()
+        matched = BitMap()
+        none = ((), {})
+        for pk in found:
+            pairs, by_name = snapshot.per_page.get(pk, none)
+            failed = [name for name, codes in wanted.items() if codes.isdisjoint(by_name.get(name, ()))]
+            if not failed:
+                matched.add(pk)
+                counts.update(pairs)
+            elif len(failed) == 1:
+                # Counts of a facet ignore its own selection: this row counts for that facet only.
+                counts.update((failed[0], code) for code in by_name.get(failed[0], ()))
         by_facet = {name: {} for name in FACET_NAMES}
         for (name, code), n in counts.items():
             by_facet.setdefault(name, {})[code] = n
-
-        key = {  # ties: newer first, then the higher page id, so that paging is stable
-            "relevance": lambda r: (-r[1], -r[2], -r[0]),
-            "newest": lambda r: (-r[2], -r[1], -r[0]),
-            "popular": lambda r: (-r[3], -r[1], -r[2], -r[0]),
-        }[query.sort]
-        page = heapq.nsmallest(query.offset + query.limit, matched, key=key)[query.offset :]
-
         tags = by_facet["tag"]
-        top = {tag for tag, _ in sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TAGS]}
-        top |= selected.get("tag", set()) & set(tags)
-        by_facet["tag"] = {tag: tags[tag] for tag in top}
-        return BackendResult(
-            total=len(matched),
-            hits=[Hit(pk, float(score)) for pk, score, _, _ in page],
-            facets={name: by_facet[name] for name in FACET_NAMES},
-        )
+        top = dict(sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TAGS])
+        top.update({tag: tags[tag] for tag in wanted.get("tag", ()) if tag in tags})
+        by_facet["tag"] = top
+        return by_facet, matched
 
     # -- autocomplete --------------------------------------------------------
 
