@@ -18,13 +18,14 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from importlib.metadata import version
 from itertools import chain
 from pathlib import Path
 
 import rjieba
 
 DICT_DIR = Path(__file__).resolve().parent / "dict"
-SEGMENTER = f"rjieba {getattr(rjieba, '__version__', '')}".strip()
+SEGMENTER = f"rjieba {version('rjieba')}"
 
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_RUN = re.compile(f"[{CJK}]+")
