@@ -50,6 +50,23 @@ def test_distractors_do_not_contain_the_query_word():
     assert "危机" not in words("实验室危险化学品安全管理")
 
 
+def test_index_words_are_python_jiebas():
+    """jieba-rs cuts as jieba 0.42 did (these lists are jieba 0.42.1's), so an index built by either
+    answers the same queries: the words inside a longer word, shortest first; a Latin run it
+    does not know cut at its punctuation (jieba-rs alone would keep moe.edu.cn whole)."""
+    assert analysis.index_words("北京师范大学的心理危机干预") == [
+        "北京", "京师", "师范", "大学", "师范大学", "北京师范大学",
+        "心理", "危机", "干预", "心理危机", "心理危机干预",
+    ]  # fmt: skip
+    assert analysis.index_words("见 www.moe.gov.cn 或拨打 010-66092064，gpt-4o、3.5%、v1.2.3、c++") == [
+        "见", "www", "moe", "gov", "cn", "拨打", "010", "66092064", "gpt", "4o", "3.5%", "v1.2", "3", "c++",
+    ]  # fmt: skip
+    assert analysis.index_words("ＡＩ辅导员") == ["ai", "辅导", "辅导员"]
+    assert [analysis.is_known(w) for w in ("心理危机", "谈心", "就业", "舆情", "刷单", "北京师")] == [
+        True, True, True, True, False, False,
+    ]  # fmt: skip
+
+
 def test_query_terms_carry_synonyms_and_unknown_words_match_as_phrases():
     (term,) = analysis.parse_query("军训")
     assert set(term.alternatives) == {"军训", "军事训练"}
