@@ -81,6 +81,11 @@ def popularity_of(ids):
     return dict(ResourceStats.objects.filter(page_id__in=ids).values_list("page_id", "views"))
 
 
+def specific_pages(ids):
+    """The resources among these page ids, as their concrete classes."""
+    return [p for p in Page.objects.filter(pk__in=list(ids)).specific(defer=False) if isinstance(p, ResourcePage)]
+
+
 def documents_for(pages):
     """Documents of the searchable pages among `pages` (concrete instances)."""
     candidates = [p for p in pages if isinstance(p, ResourcePage) and p.live and not p.expired]

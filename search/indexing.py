@@ -14,14 +14,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from wagtail.models import Page
-
 from resources.models import ResourcePage
 
 from . import documents
 from .backends.base import BackendUnavailable
 from .backends.database import DatabaseBackend
 from .models import IndexEntry, PendingChange
+from .rebuild import guard_update
+from .rebuild import rebuild as rebuild_database
 
 logger = logging.getLogger(__name__)
 
@@ -57,19 +57,15 @@ def get_backend(name=None):
 # -- changes -------------------------------------------------------------------
 
 
-def _specific_pages(ids):
-    pages = Page.objects.filter(pk__in=ids).specific(defer=False)
-    return [p for p in pages if isinstance(p, ResourcePage)]
-
-
 def update_pages(ids):
     """Bring the index entries of these pages in line with their current state: indexed if
     searchable, removed otherwise (also when the page no longer exists)."""
     ids = sorted(set(ids))
+    guard_update(ids)
     # In batches: a moved or unpublished section may hold thousands of resources.
     for start in range(0, len(ids), UPDATE_BATCH):
         batch = set(ids[start : start + UPDATE_BATCH])
-        docs = documents.documents_for(_specific_pages(batch))
+        docs = documents.documents_for(documents.specific_pages(batch))
         gone = batch - {d["id"] for d in docs}
         db = database_backend()
         db.index(docs)
@@ -126,7 +122,7 @@ def flush_queue(limit=500):
         index_ids = [c.page_id for c in batch if c.action == PendingChange.Action.INDEX]
         delete_ids = [c.page_id for c in batch if c.action == PendingChange.Action.DELETE]
         # What to send is read now, not when queued: the latest state is the one that counts.
-        docs = documents.documents_for(_specific_pages(index_ids))
+        docs = documents.documents_for(documents.specific_pages(index_ids))
         delete_ids += sorted(set(index_ids) - {d["id"] for d in docs})
         try:
             if docs:
@@ -163,12 +159,17 @@ def health_report():
 # -- whole index ---------------------------------------------------------------
 
 
-def rebuild(progress=None, backends=None):
-    """Rebuild the database index and, when configured, Elasticsearch (a new index behind the
-    alias). Returns {backend name: documents}. `progress(backend name, done, total)`."""
+def rebuild(progress=None, backends=None, restart=False):
+    """Rebuild the database index (beside the live one, resumable: search.rebuild) and, when
+    configured, Elasticsearch (a new index behind the alias). Returns {backend name: documents}.
+    `progress(backend name, done, total)`."""
     names = backends or (["database", "elasticsearch"] if elasticsearch_configured() else ["database"])
     counts = {}
     for name in names:
+        if name == "database":
+            callback = (lambda done, total: progress("database", done, total)) if progress else None
+            counts[name] = rebuild_database(callback, restart=restart)
+            continue
         started = timezone.now()
         total, docs = documents.all_searchable()
         callback = (lambda done, name=name, total=total: progress(name, done, total)) if progress else None

@@ -32,7 +32,11 @@ class IndexEntry(models.Model):
         verbose_name = "搜索索引条目"
         # Covering index: a search reads these columns for every matching row, without touching
         # the wide text of the row (on SQLite, the text would be read through overflow pages).
-        indexes = [models.Index(fields=["page", "date", "popularity", "indexed_at"], name="search_entry_listing")]
+        indexes = [
+            models.Index(fields=["page", "date", "popularity", "indexed_at"], name="search_entry_listing"),
+            # "Most viewed first" walks this order instead of sorting every match.
+            models.Index(fields=["-popularity", "-date", "-page"], name="search_entry_popular"),
+        ]
         verbose_name_plural = "搜索索引"
 
     def __str__(self):
@@ -61,3 +65,36 @@ class PendingChange(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.page_id}"
+
+
+class RebuildState(models.Model):
+    """A rebuild of the database index in progress (at most one row). The new index is written
+    beside the one that answers searches (`search_indexentry_next`), batch by batch in page id
+    order, and replaces it in one short transaction at the end; an interrupted rebuild resumes
+    after `last_id`."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    last_id = models.PositiveBigIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "进行中的索引重建"
+        verbose_name_plural = "进行中的索引重建"
+
+    def __str__(self):
+        return f"{self.done}/{self.total}"
+
+
+class RebuildChange(models.Model):
+    """A page changed while a rebuild was running: the new index takes its latest state just
+    before it replaces the old one."""
+
+    page_id = models.PositiveBigIntegerField(primary_key=True)
+
+    class Meta:
+        verbose_name = "重建期间的页面变更"
+        verbose_name_plural = "重建期间的页面变更"
+
+    def __str__(self):
+        return str(self.page_id)

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from wagtail.models import Locale, Page, PageViewRestriction
 
-from search import indexing
-from search.models import IndexEntry
+from search import indexing, rebuild
+from search.models import IndexEntry, RebuildChange, RebuildState
 from search.service import SearchRequest, search
 
 DRAFTS = 2_100
@@ -98,3 +98,65 @@ def test_publishing_among_thousands_of_drafts_costs_the_same(crowded, make_cours
     # Unpublishing the whole section removes its resources, the public one too.
     crowded["public"].get_parent().specific.unpublish()
     assert found("心理危机") == set() and found("学业预警") == set()
+
+
+# -- rebuilding beside the live index ---------------------------------------------------
+
+
+@pytest.fixture
+def courses(make_course):
+    made = [make_course(title=f"学业预警第{n}讲") for n in range(12)]
+    for course in made:
+        course.save_revision().publish()
+    return made
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_searches_and_publishing_go_on_during_a_rebuild(courses, make_course, monkeypatch):
+    monkeypatch.setattr(rebuild, "BATCH", 4)
+    late = make_course(title="学业预警补充讲", live=False)
+    seen = []
+
+    def progress(done, total):
+        # Half-way: the old index still answers in full, and a publish and an unpublish land.
+        if 0 < done < total and not seen:
+            seen.append(len(found("学业预警")))
+            late.save_revision().publish()
+            courses[0].unpublish()
+
+    assert indexing.rebuild(progress=lambda name, done, total: progress(done, total)) == {"database": 12}
+    assert seen == [12]
+    after = found("学业预警")
+    assert "学业预警补充讲" in after and courses[0].title not in after and len(after) == 12
+    assert not RebuildState.objects.exists() and not RebuildChange.objects.exists()
+
+
+def test_an_interrupted_rebuild_resumes_where_it_stopped(courses, monkeypatch):
+    monkeypatch.setattr(rebuild, "BATCH", 5)
+    calls = []
+
+    def stop_after_two_batches(name, done, total):
+        calls.append(done)
+        if done >= 10:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        indexing.rebuild(progress=stop_after_two_batches)
+    state = RebuildState.objects.get()
+    assert state.done == 10 and state.total == 12
+    assert len(found("学业预警")) == 12  # the live index was never touched
+
+    calls.clear()
+    assert indexing.rebuild(progress=lambda name, done, total: calls.append(done)) == {"database": 12}
+    assert calls == [10, 12]  # resumed after the last batch written, not from the start
+    assert len(found("学业预警")) == 12 and not RebuildState.objects.exists()
+
+    # --restart starts an interrupted rebuild over.
+    with pytest.raises(Interrupted):
+        indexing.rebuild(progress=stop_after_two_batches)
+    calls.clear()
+    indexing.rebuild(progress=lambda name, done, total: calls.append(done), restart=True)
+    assert calls[0] == 0 and calls[-1] == 12

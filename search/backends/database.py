@@ -251,26 +251,11 @@ class DatabaseBackend(SearchBackend):
         IndexEntry.objects.filter(page_id__in=list(ids)).delete()
 
     def rebuild(self, documents, total, progress=None):
-        # One transaction: readers see the old index until the new one is complete.
-        from django.db import transaction
+        """Not from a stream of documents: the database index is rebuilt beside the live one, from
+        the pages, resumably (search.rebuild)."""
+        from ..rebuild import rebuild
 
-        count = 0
-        with transaction.atomic():
-            IndexEntry.objects.all().delete()
-            batch = []
-            for doc in documents:
-                batch.append(doc)
-                if len(batch) >= 200:
-                    self.index(batch)
-                    count += len(batch)
-                    batch = []
-                    if progress:
-                        progress(count)
-            self.index(batch)
-            count += len(batch)
-            if progress:
-                progress(count)
-        return count
+        return rebuild(progress=(lambda done, total: progress(done)) if progress else None)
 
     def health(self):
         try:

@@ -1,9 +1,10 @@
 """Rebuild the search index from the pages, with a progress bar.
 
-    manage.py rebuild_search_index [--backend database|elasticsearch]
+    manage.py rebuild_search_index [--backend database|elasticsearch] [--restart]
 
-The database index is replaced in one transaction (readers see the old one until it commits).
-On Elasticsearch a new index is filled and the alias switched to it in one step, so searches
+The database index is built beside the live one, batch by batch, and swapped in at the end:
+searches and publishing go on meanwhile, memory stays constant, and an interrupted rebuild
+resumes where it stopped when run again (`--restart` starts it over). On Elasticsearch a new index is filled and the alias switched to it in one step, so searches
 keep working during the rebuild; changes queued while the cluster was down are then settled.
 """
 
@@ -25,8 +26,11 @@ class Command(BaseCommand):
             action="append",
             help="only this backend (may be repeated; default: every configured one)",
         )
+        parser.add_argument(
+            "--restart", action="store_true", help="start an interrupted database rebuild over instead of resuming it"
+        )
 
-    def handle(self, *, backend, verbosity, **options):
+    def handle(self, *, backend, restart, verbosity, **options):
         if backend and "elasticsearch" in backend and not indexing.elasticsearch_configured():
             raise CommandError("ELASTICSEARCH_URL is not set.")
         bars = {}
@@ -37,10 +41,12 @@ class Command(BaseCommand):
             bar = bars.get(name)
             if bar is None:
                 bar = bars[name] = tqdm(total=total, desc=name, unit="doc", file=self.stderr._out)
+            if done < bar.n or bar.total != total:  # a resumed rebuild starts at its last batch
+                bar.reset(total=total)
             bar.update(done - bar.n)
 
         try:
-            counts = indexing.rebuild(progress=progress, backends=backend)
+            counts = indexing.rebuild(progress=progress, backends=backend, restart=restart)
         except BackendUnavailable as exc:
             raise CommandError(f"Elasticsearch is unavailable: {exc}") from exc
         finally:
