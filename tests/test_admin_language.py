@@ -250,7 +250,7 @@ def test_course_editor_offers_the_video_chooser_in_chinese(client, superuser, se
 def test_document_upload_form_is_chinese(client, superuser, tree):
     text = page_text(client.get("/admin/documents/add/"))
     assert "Maximum filesize" not in text and re.search(r"最大文件大小：50.0\sMB。", text)
-    assert "New:" not in text and "新建: 文档" in text
+    assert "New:" not in text and "新建：文档" in text
     assert english(text) == []
 
 
