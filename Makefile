@@ -17,13 +17,13 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/$(shell echo $$(( $(CHECKOUT_ID) % 16 )
 export TEST_DATABASE_URL TEST_REDIS_URL
 PG_TEST_LOG := var/pytest-postgresql.log
 
-.PHONY: help run test test-services setup setup-dev system-deps system-test-deps node-deps migrate demo lint format bench bench-search bench-media worker
+.PHONY: help run test test-services setup setup-dev system-deps system-test-deps node-deps messages migrate demo lint format bench bench-search bench-media worker
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-17s %s\n", $$1, $$2}'
 
 run: export BASE_URL ?= http://$(HOST):$(PORT)
-run: setup system-deps node-deps ## Set up, migrate, load the demo, create an admin, serve http://127.0.0.1:8000 with its workers
+run: setup system-deps node-deps messages ## Set up, migrate, load the demo, create an admin, serve http://127.0.0.1:8000 with its workers
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	@# Publishing keeps the search index current; a rebuild also covers databases older than the index.
@@ -36,10 +36,10 @@ run: setup system-deps node-deps ## Set up, migrate, load the demo, create an ad
 	$(MANAGE) run_worker --queues video & \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-worker: setup system-deps ## Run one more task worker (both queues), e.g. on another machine
+worker: setup system-deps messages ## Run one more task worker (both queues), e.g. on another machine
 	$(MANAGE) run_worker --queues default,video
 
-test: setup-dev system-test-deps node-deps test-services ## Set up, lint, check migrations, run the suite on SQLite, then on PostgreSQL + Redis
+test: setup-dev system-test-deps node-deps test-services messages ## Set up, lint, check migrations, run the suite on SQLite, then on PostgreSQL + Redis
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=hub.settings.test $(MANAGE) check
@@ -81,6 +81,12 @@ system-deps: ## Install Debian's ffmpeg (ffmpeg and ffprobe) unless FFMPEG_PATH/
 
 system-test-deps: system-deps ## Also Debian's chromium (Playwright drives it), PostgreSQL, Redis and nginx (none started by the install)
 	@.ci/test-services install chromium postgresql redis-server nginx
+
+# The hub's translation catalogue (site/hub/locale, the admin's Chinese): its .mo files are built here, not committed.
+# Only that folder, without settings (compilemessages run elsewhere would also write into .venv's packages).
+messages: setup ## Compile the hub's translations (installs Debian's gettext for msgfmt when it is missing)
+	@command -v msgfmt >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends gettext; }
+	cd site/hub && env -u DJANGO_SETTINGS_MODULE $(CURDIR)/$(BIN)/django-admin compilemessages --locale zh_Hans
 
 # hls.js for the player, from the npm registry at the version package-lock.json pins.
 node-deps: node_modules/.package-lock.json

@@ -33,6 +33,7 @@ class CaseIndexPage(Page):
 
     class Meta:
         verbose_name = "工作案例栏目"
+        verbose_name_plural = "工作案例栏目"
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -26,6 +26,7 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = "首页"
+        verbose_name_plural = "首页"
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -205,6 +205,10 @@ def series_memberships(course):
 class SeriesTag(TaggedItemBase):
     content_object = ParentalKey("microcourses.CourseSeriesPage", related_name="tagged_items", on_delete=models.CASCADE)
 
+    class Meta:
+        verbose_name = "系列标签"
+        verbose_name_plural = "系列标签"
+
 
 class CourseSeriesPage(Page):
     summary = models.TextField("摘要", blank=True)

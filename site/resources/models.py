@@ -215,6 +215,7 @@ class ResourceTag(TaggedItemBase):
 
     class Meta:
         verbose_name = "资源标签"
+        verbose_name_plural = "资源标签"
 
 
 class ResourceAttachment(Orderable):
@@ -432,6 +433,7 @@ class LibraryIndexPage(Page):
 
     class Meta:
         verbose_name = "资源库首页"
+        verbose_name_plural = "资源库首页"
 
     def get_context(self, request, *args, **kwargs):
         from .library import LibraryQuery
@@ -461,6 +463,7 @@ class CenterSectionPage(Page):
 
     class Meta:
         verbose_name = "中心专区"
+        verbose_name_plural = "中心专区"
 
     @property
     def center_code(self):
@@ -494,6 +497,7 @@ class NoticeIndexPage(Page):
 
     class Meta:
         verbose_name = "通知公告栏目"
+        verbose_name_plural = "通知公告栏目"
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -39,6 +39,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Before wagtail.admin: its templates replace some of Wagtail's (the admin's branding).
+    "adminui",
     "access",
     "home",
     "resources",
@@ -152,6 +154,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# The hub's catalogue (hub/locale) comes first: it translates what Django, Wagtail and wagtailmedia leave in
+# English, and names the hub instead of Wagtail. `make messages` compiles it (docs/admin-language.md).
+LOCALE_PATHS = [PROJECT_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -243,6 +248,12 @@ LOGGING = {
 
 # Wagtail
 WAGTAIL_SITE_NAME = "高校辅导员培训研修资源库"
+# The admin is in Chinese only: no language choice in the account settings (Wagtail offers every language
+# it has), and the hub's one time zone, so no list of 600 zone names either.
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]
+# Wagtail's form leaves the password field without a label (Django then shows the English field name).
+WAGTAILADMIN_USER_LOGIN_FORM = "adminui.forms.LoginForm"
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.wagtail_backend"}}
