@@ -179,12 +179,30 @@ def service_search(q, backend, filters=None, sort="relevance", page=1, page_size
     return search(SearchRequest(q=q, filters=filters or {}, sort=sort, page=page, page_size=page_size), backend=backend)
 
 
-def rebuild_service_index():
-    """indexing.rebuild(); seconds."""
+def rss_bytes():
+    """This process's resident memory now (Linux)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except OSError:
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def rebuild_service_index(memory=None):
+    """indexing.rebuild(); seconds. `memory`: a list that receives (documents done, resident bytes)
+    about every tenth of the way, to show whether memory grows with the index."""
     from search import indexing
 
+    marks = set()
+
+    def progress(name, done, total):
+        tenth = done * 10 // max(total, 1)
+        if memory is not None and tenth not in marks:
+            marks.add(tenth)
+            memory.append((name, done, rss_bytes()))
+
     started = time.perf_counter()
-    indexing.rebuild()
+    indexing.rebuild(progress=progress, restart=True)
     return time.perf_counter() - started
 
 

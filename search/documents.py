@@ -71,6 +71,7 @@ def build(page, popularity=0):
         "text": body,
         "title_words": " ".join(analysis.index_words(title)),
         "keywords": " ".join(analysis.index_words(keywords)),
+        "keyword_text": keywords,
         "summary_words": " ".join(analysis.index_words(page.summary)),
         "body_words": " ".join(analysis.index_words(body)),
         "bigrams": " ".join(analysis.bigrams(_join([title, keywords, body]))),

@@ -5,8 +5,10 @@ class IndexEntry(models.Model):
     """One searchable resource in the database backend. Always kept, even when Elasticsearch
     serves the queries, so that a fallback to the database finds the same things.
 
-    The *_words columns hold jieba-segmented words joined by spaces; `bigrams` holds character
-    bigrams. Full-text matching runs on an engine-specific index over these columns (created in
+    The *_words columns hold jieba-segmented words joined by spaces. The character bigrams are not
+    stored: SQLite's full-text index takes them from `hub_bigrams(title, keyword_text, text)` (a
+    function of the text alone, registered on every connection), PostgreSQL's tsvector from the
+    document. Full-text matching runs on an engine-specific index over these columns (created in
     migration 0002): an FTS5 table kept in step by triggers on SQLite, a tsvector column on
     PostgreSQL. A row exists only while its page is live and public; deleting the page deletes it.
     """
@@ -23,9 +25,9 @@ class IndexEntry(models.Model):
     facets = models.JSONField(default=dict)
     title_words = models.TextField(blank=True)
     keywords = models.TextField(blank=True)
+    keyword_text = models.TextField(blank=True)  # the keywords as written (for the bigrams)
     summary_words = models.TextField(blank=True)
     body_words = models.TextField(blank=True)
-    bigrams = models.TextField(blank=True)
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

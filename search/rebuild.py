@@ -55,16 +55,20 @@ def next_model():
 
 
 def _sqlite_fulltext(entries, fts, suffix=""):
+    """The contentless full-text table of `entries` and the triggers that keep it in step (as
+    migration 0004 creates them for the live index)."""
     cols = ", ".join(COLUMNS)
-    new = ", ".join(f"new.{c}" for c in COLUMNS)
-    old = ", ".join(f"old.{c}" for c in COLUMNS)
+    words = COLUMNS[:-1]
+    new = ", ".join(f"new.{c}" for c in words) + ", hub_bigrams(new.title, new.keyword_text, new.text)"
+    old = ", ".join(f"old.{c}" for c in words) + ", hub_bigrams(old.title, old.keyword_text, old.text)"
+    watched = ", ".join([*words, "title", "keyword_text", "text"])
     return [
         f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='', tokenize='unicode61 remove_diacritics 0')",
         f"CREATE TRIGGER search_indexentry{suffix}_ai AFTER INSERT ON {entries} BEGIN "
         f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.page_id, {new}); END",
         f"CREATE TRIGGER search_indexentry{suffix}_ad AFTER DELETE ON {entries} BEGIN "
         f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.page_id, {old}); END",
-        f"CREATE TRIGGER search_indexentry{suffix}_au AFTER UPDATE OF {cols} ON {entries} BEGIN "
+        f"CREATE TRIGGER search_indexentry{suffix}_au AFTER UPDATE OF {watched} ON {entries} BEGIN "
         f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.page_id, {old}); "
         f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.page_id, {new}); END",
     ]
@@ -204,6 +208,10 @@ def rebuild(progress=None, restart=False):
         if progress:
             progress(state.done, state.total)
 
+    if connection.vendor == "sqlite":
+        # One merged b-tree per column instead of the segments written batch by batch: smaller
+        # and faster to read. Before the swap, so publishing never waits for it.
+        _execute([f"INSERT INTO {FTS_NEXT}({FTS_NEXT}) VALUES ('optimize')"])
     with transaction.atomic():
         _exclusive()
         changed = list(RebuildChange.objects.values_list("page_id", flat=True))

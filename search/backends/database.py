@@ -33,6 +33,20 @@ PG_MAX_POSITION = 16383
 RANK_ALL = 20_000
 
 
+def bigram_text(title, keyword_text, text):
+    """The bigram column of a document, from its stored text (search.documents.build's `bigrams`).
+    SQLite's triggers call it as hub_bigrams(): it depends on no dictionary, so the words removed
+    from the full-text index are always the words once put in."""
+    parts = (title, keyword_text, text)
+    return " ".join(analysis.bigrams("\n".join(p.strip() for p in parts if p and p.strip())))
+
+
+def register_sqlite_functions(sender, connection, **kwargs):
+    """connection_created: hub_bigrams() on every SQLite connection (the index triggers use it)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("hub_bigrams", 3, bigram_text, deterministic=True)
+
+
 def fts5_string(text):
     """`text` as an FTS5 string (one token, or a phrase of the tokens inside it)."""
     return '"' + text.replace('"', '""') + '"'

@@ -4,8 +4,9 @@
 
 The database index is built beside the live one, batch by batch, and swapped in at the end:
 searches and publishing go on meanwhile, memory stays constant, and an interrupted rebuild
-resumes where it stopped when run again (`--restart` starts it over). On Elasticsearch a new index is filled and the alias switched to it in one step, so searches
-keep working during the rebuild; changes queued while the cluster was down are then settled.
+resumes where it stopped when run again (`--restart` starts it over). On Elasticsearch a new
+index is filled and the alias switched to it in one step, so searches keep working during the
+rebuild; changes queued while the cluster was down are then settled.
 """
 
 from tqdm import tqdm
