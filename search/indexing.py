@@ -21,6 +21,7 @@ from .backends.base import BackendUnavailable
 from .backends.database import DatabaseBackend
 from .models import IndexEntry, PendingChange
 from .rebuild import guard_update
+from .rebuild import in_progress as rebuild_in_progress
 from .rebuild import rebuild as rebuild_database
 
 logger = logging.getLogger(__name__)
@@ -152,6 +153,9 @@ def health_report():
     report = {"backend": get_backend().name, "database": database_backend().health(), "queue": queue_length()}
     if elasticsearch_configured():
         report["elasticsearch"] = elasticsearch_backend().health()
+    state = rebuild_in_progress()
+    if state is not None:  # an interrupted one too: `rebuild_search_index` resumes it
+        report["rebuild"] = {"started_at": state.started_at, "done": state.done, "total": state.total}
     report["ok"] = all(report[name]["ok"] for name in ("database", "elasticsearch") if name in report)
     return report
 

@@ -147,6 +147,7 @@ def test_an_interrupted_rebuild_resumes_where_it_stopped(courses, monkeypatch):
         indexing.rebuild(progress=stop_after_two_batches)
     state = RebuildState.objects.get()
     assert state.done == 10 and state.total == 12
+    assert indexing.health_report()["rebuild"]["done"] == 10  # search_status shows it
     assert len(found("学业预警")) == 12  # the live index was never touched
 
     calls.clear()
