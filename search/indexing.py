@@ -19,7 +19,7 @@ from resources.models import ResourcePage
 from . import documents
 from .backends.base import BackendUnavailable
 from .backends.database import DatabaseBackend
-from .models import IndexEntry, PendingChange
+from .models import IndexEntry, IndexVersion, PendingChange
 from .rebuild import guard_update
 from .rebuild import in_progress as rebuild_in_progress
 from .rebuild import rebuild as rebuild_database
@@ -90,6 +90,8 @@ def update_subtree(page):
 
 def remove_pages(ids):
     """Pages being deleted (their database entries go with them through the foreign key)."""
+    if ids:
+        IndexVersion.bump()
     if elasticsearch_configured() and ids:
         _queue([(pk, PendingChange.Action.DELETE) for pk in ids])
 

@@ -1,3 +1,5 @@
+import secrets
+
 from django.db import models
 
 
@@ -67,6 +69,34 @@ class PendingChange(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.page_id}"
+
+
+class IndexVersion(models.Model):
+    """A number that changes with every write to the database index (one row). Each process keeps
+    facet bitmaps and date order per version (search.backends.snapshot) and reads them again
+    when it moves: a read of one row per search, where counting the index would scan it."""
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "搜索索引版本"
+        verbose_name_plural = "搜索索引版本"
+
+    def __str__(self):
+        return str(self.number)
+
+    @classmethod
+    def bump(cls):
+        """In the writer's transaction: readers see the new number with the new rows. A random
+        number, not a counter: after a rolled-back write or a restored backup, a counter could
+        come back to a number a process has already seen with other rows."""
+        number = secrets.randbits(62)
+        if not cls.objects.filter(pk=1).update(number=number):
+            cls.objects.update_or_create(pk=1, defaults={"number": number})
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(pk=1).values_list("number", flat=True).first() or 0
 
 
 class RebuildState(models.Model):

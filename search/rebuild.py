@@ -16,7 +16,7 @@ from django.db import connection, models, transaction
 
 from . import documents
 from .backends.database import tsvector
-from .models import IndexEntry, RebuildChange, RebuildState
+from .models import IndexEntry, IndexVersion, RebuildChange, RebuildState
 
 logger = logging.getLogger(__name__)
 
@@ -221,6 +221,7 @@ def rebuild(progress=None, restart=False):
             next_model().objects.filter(page_id__in=chunk).exclude(page_id__in=[d["id"] for d in docs]).delete()
             _write(docs, replace=True)
         _swap()
+        IndexVersion.bump()
         count = IndexEntry.objects.count()
         RebuildChange.objects.all().delete()
         RebuildState.objects.all().delete()

@@ -15,7 +15,7 @@ from pyroaring import BitMap
 from django.db import connection
 
 from .. import analysis
-from ..models import IndexEntry
+from ..models import IndexEntry, IndexVersion
 from .base import BIGRAM_WEIGHT, FACET_NAMES, FIELD_WEIGHTS, TOP_TAGS, BackendResult, Hit, SearchBackend, SearchQuery
 from .snapshot import SMALL, facet_counts, newest_first
 from .snapshot import current as current_snapshot
@@ -250,6 +250,8 @@ class DatabaseBackend(SearchBackend):
     # -- writing -------------------------------------------------------------
 
     def index(self, documents):
+        if documents:
+            IndexVersion.bump()
         fields = [f.name for f in IndexEntry._meta.concrete_fields if f.name not in ("page", "indexed_at")]
         for doc in documents:
             values = {name: doc[name] for name in fields if name in doc}
@@ -262,7 +264,9 @@ class DatabaseBackend(SearchBackend):
                     )
 
     def delete(self, ids):
-        IndexEntry.objects.filter(page_id__in=list(ids)).delete()
+        ids = list(ids)
+        if ids and IndexEntry.objects.filter(page_id__in=ids).delete()[0]:
+            IndexVersion.bump()
 
     def rebuild(self, documents, total, progress=None):
         """Not from a stream of documents: the database index is rebuilt beside the live one, from

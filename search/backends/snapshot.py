@@ -4,7 +4,7 @@ every indexed resource as compressed bitmaps (Roaring), and the resources in dat
 Facet counts, filters and date sorting then cost set operations in C, whatever the number of
 matches: a query that matches nearly every resource (学生, 辅导员) no longer walks 100,000 rows
 in Python. The snapshot is read again whenever the index has changed (any write moves its
-count or latest `indexed_at`), as Lucene reopens a reader after a commit.
+`IndexVersion`), as Lucene reopens a reader after a commit.
 """
 
 import heapq
@@ -46,8 +46,9 @@ _current = None
 
 
 def _version(cursor):
-    cursor.execute("SELECT COUNT(*), MAX(indexed_at) FROM search_indexentry")
-    return (connection.alias, connection.settings_dict["NAME"], *cursor.fetchone())
+    from ..models import IndexVersion
+
+    return (connection.alias, connection.settings_dict["NAME"], IndexVersion.current())
 
 
 def current():
