@@ -42,12 +42,6 @@ def _hidden_among(pages):
     return {pk for pk, paths in lineage.items() if not hiding.isdisjoint(paths)}
 
 
-def is_searchable(page):
-    if not isinstance(page, ResourcePage) or not page.live or page.expired:
-        return False
-    return not _hidden_among([page])
-
-
 def _join(parts):
     return "\n".join(p.strip() for p in parts if p and p.strip())
 

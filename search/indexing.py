@@ -92,6 +92,7 @@ def remove_pages(ids):
     """Pages being deleted (their database entries go with them through the foreign key)."""
     if ids:
         IndexVersion.bump()
+        guard_update(ids)  # a rebuild under way drops them from its new index too
     if elasticsearch_configured() and ids:
         _queue([(pk, PendingChange.Action.DELETE) for pk in ids])
 

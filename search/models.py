@@ -91,7 +91,7 @@ class IndexVersion(models.Model):
         number, not a counter: after a rolled-back write or a restored backup, a counter could
         come back to a number a process has already seen with other rows."""
         number = secrets.randbits(62)
-        if not cls.objects.filter(pk=1).update(number=number):
+        if not cls.objects.filter(pk=1).update(number=number):  # the row comes with migration 0006
             cls.objects.update_or_create(pk=1, defaults={"number": number})
 
     @classmethod
@@ -106,6 +106,8 @@ class RebuildState(models.Model):
     after `last_id`."""
 
     started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # every batch: a rebuild still running is recent
+    fingerprint = models.CharField(max_length=64, blank=True)  # of the code that wrote the new index
     last_id = models.PositiveBigIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)

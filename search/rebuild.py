@@ -10,11 +10,19 @@ the tables) takes one short transaction. Publishing waits for it: on PostgreSQL 
 advisory lock that every index update takes shared, on SQLite because writes take turns anyway.
 """
 
+import contextlib
+import fcntl
+import functools
+import hashlib
 import logging
+import tempfile
+from pathlib import Path
+
+from pyroaring import BitMap
 
 from django.db import connection, models, transaction
 
-from . import documents
+from . import analysis, documents
 from .backends.database import tsvector
 from .models import IndexEntry, IndexVersion, RebuildChange, RebuildState
 
@@ -25,6 +33,7 @@ FTS, FTS_NEXT = "search_fts", "search_fts_next"
 COLUMNS = ["title_words", "keywords", "summary_words", "body_words", "bigrams"]
 LOCK_KEY = 727_180_001  # PostgreSQL advisory lock: index updates (shared) against the swap (exclusive)
 BATCH = 200
+FORMAT = 1  # raise when the documents' rules change (search.documents), so that no rebuild resumes across it
 
 
 _next_model = None
@@ -56,11 +65,11 @@ def next_model():
 
 def _sqlite_fulltext(entries, fts, suffix=""):
     """The contentless full-text table of `entries` and the triggers that keep it in step (as
-    migration 0004 creates them for the live index)."""
+    migration 0006 creates them for the live index)."""
     cols = ", ".join(COLUMNS)
     words = COLUMNS[:-1]
-    new = ", ".join(f"new.{c}" for c in words) + ", hub_bigrams(new.title, new.keyword_text, new.text)"
-    old = ", ".join(f"old.{c}" for c in words) + ", hub_bigrams(old.title, old.keyword_text, old.text)"
+    new = ", ".join(f"new.{c}" for c in words) + ", hub_bigrams_v1(new.title, new.keyword_text, new.text)"
+    old = ", ".join(f"old.{c}" for c in words) + ", hub_bigrams_v1(old.title, old.keyword_text, old.text)"
     watched = ", ".join([*words, "title", "keyword_text", "text"])
     return [
         f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='', tokenize='unicode61 remove_diacritics 0')",
@@ -180,7 +189,15 @@ def _swap():
 def rebuild(progress=None, restart=False):
     """Build the database index anew beside the live one and swap it in. Resumes an interrupted
     rebuild unless `restart`. `progress(done, total)`. Returns the number of documents."""
+    with _only_one_rebuild():
+        return _rebuild(progress, restart)
+
+
+def _rebuild(progress, restart):
     state = RebuildState.objects.first()
+    if state and state.fingerprint != fingerprint():
+        logger.warning("the interrupted search index rebuild was written by other code: starting over")
+        restart = True
     if state and (restart or not _next_exists()):
         RebuildState.objects.all().delete()
         state = None
@@ -190,7 +207,7 @@ def rebuild(progress=None, restart=False):
         with transaction.atomic():
             _exclusive()  # index updates in flight finish first: later ones are noted
             RebuildChange.objects.all().delete()
-            state = RebuildState.objects.create()
+            state = RebuildState.objects.create(fingerprint=fingerprint())
     else:
         logger.info("resuming the search index rebuild after page %s (%s done)", state.last_id, state.done)
     state.total = state.done + documents.count_searchable(after=state.last_id)
@@ -208,6 +225,7 @@ def rebuild(progress=None, restart=False):
         if progress:
             progress(state.done, state.total)
 
+    _prune()
     if connection.vendor == "sqlite":
         # One merged b-tree per column instead of the segments written batch by batch: smaller
         # and faster to read. Before the swap, so publishing never waits for it.
@@ -226,6 +244,57 @@ def rebuild(progress=None, restart=False):
         RebuildChange.objects.all().delete()
         RebuildState.objects.all().delete()
     return count
+
+
+def _prune():
+    """Drop from the new index what is no longer searchable (hidden or deleted since its batch was
+    written, before the changes were noted, or by a rule of newer code)."""
+    keep = BitMap()
+    for ids in documents.searchable_ids(5_000):
+        keep.update(ids)
+    model = next_model()
+    stale = [pk for pk in model.objects.values_list("page_id", flat=True).iterator(chunk_size=5_000) if pk not in keep]
+    for start in range(0, len(stale), 500):
+        model.objects.filter(page_id__in=stale[start : start + 500]).delete()
+
+
+@contextlib.contextmanager
+def _only_one_rebuild():
+    """Two rebuilds at once would swap in each other's half-built index. A lock the system frees
+    when its holder dies: a PostgreSQL session lock, or a file lock beside an SQLite database."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY + 1])
+            if not cursor.fetchone()[0]:
+                raise RebuildRunning
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY + 1])
+        return
+    name = hashlib.sha1(str(connection.settings_dict["NAME"]).encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"hub-search-rebuild-{name}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RebuildRunning from None
+        yield
+
+
+class RebuildRunning(Exception):
+    def __str__(self):
+        return "another rebuild of the search index is running"
+
+
+@functools.cache
+def fingerprint():
+    """Of what decides the documents: a rebuild resumed by other code (an upgrade meanwhile) starts over."""
+    digest = hashlib.sha256(f"{FORMAT}|{analysis.SEGMENTER}".encode())
+    digest.update(",".join(f.name for f in IndexEntry._meta.concrete_fields).encode())
+    for path in sorted(analysis.DICT_DIR.glob("*.txt")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def in_progress():

@@ -11,9 +11,11 @@ from django.test.utils import CaptureQueriesContext
 
 from wagtail.models import Locale, Page, PageViewRestriction
 
-from search import indexing, rebuild
+from search import analysis, indexing, rebuild
 from search.models import IndexEntry, RebuildChange, RebuildState
 from search.service import SearchRequest, search
+
+from .test_search import library  # noqa: F401 - the fixture
 
 DRAFTS = 2_100
 RESTRICTED = 1_100
@@ -155,9 +157,59 @@ def test_an_interrupted_rebuild_resumes_where_it_stopped(courses, monkeypatch):
     assert calls == [10, 12]  # resumed after the last batch written, not from the start
     assert len(found("学业预警")) == 12 and not RebuildState.objects.exists()
 
+    # A rebuild interrupted and resumed by other code (an upgrade meanwhile) starts over.
+    with pytest.raises(Interrupted):
+        indexing.rebuild(progress=stop_after_two_batches)
+    monkeypatch.setattr(rebuild, "fingerprint", lambda: "newer code")
+    calls.clear()
+    indexing.rebuild(progress=lambda name, done, total: calls.append(done))
+    assert calls[0] == 0 and calls[-1] == 12
+
     # --restart starts an interrupted rebuild over.
     with pytest.raises(Interrupted):
         indexing.rebuild(progress=stop_after_two_batches)
     calls.clear()
     indexing.rebuild(progress=lambda name, done, total: calls.append(done), restart=True)
     assert calls[0] == 0 and calls[-1] == 12
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="a PostgreSQL session lock is re-entrant in one session")
+def test_two_rebuilds_never_run_at_once(courses):
+    with rebuild._only_one_rebuild(), pytest.raises(rebuild.RebuildRunning):
+        indexing.rebuild()
+    assert indexing.rebuild() == {"database": 12}
+
+
+def test_the_triggers_bigrams_are_the_analysers(courses):
+    """SQLite's triggers compute the bigram column with a frozen copy (hub_bigrams_v1): it must give
+    what the documents hold, or deletes would remove other words than were put in."""
+    from search import documents
+    from search.backends.database import bigram_text
+
+    texts = ["ＡＩ辅导员：心理危机干预 Step-1", "学", "", "刷单返利　電信詐騙\n第二段"]
+    for text in texts:
+        assert bigram_text(text, "谈心谈话 张三", text) == " ".join(
+            analysis.bigrams(f"{text}\n谈心谈话 张三\n{text}".strip())
+        )
+    for doc in documents.load_documents([c.pk for c in courses]):
+        assert bigram_text(doc["title"], doc["keyword_text"], doc["text"]) == doc["bigrams"]
+
+
+@pytest.mark.parametrize("small, rank_all", [(0, 20_000), (0, 0)])
+def test_large_result_paths_agree_with_the_small_ones(library, make_course, monkeypatch, small, rank_all):  # noqa: F811
+    """Above 2,000 matches facets are counted on bitmaps, above 20,000 relevance is ranked in tiers:
+    forced on here, they give the same totals and facet counts, and title matches first."""
+    from search.backends import database, snapshot
+
+    make_course(title="实验室安全", summary="关于心理危机的一节课。").save_revision().publish()
+    cases = [("心理危机", {}), ("", {"capability": ["daily_affairs"]}), ("学生", {"capability": ["mental_health"]})]
+    before = [search(SearchRequest(q=q, filters=f, page_size=50), backend="database") for q, f in cases]
+    monkeypatch.setattr(snapshot, "SMALL", small)
+    monkeypatch.setattr(database, "SMALL", small)
+    monkeypatch.setattr(database, "RANK_ALL", rank_all)
+    for (q, f), old in zip(cases, before, strict=True):
+        new = search(SearchRequest(q=q, filters=f, page_size=50), backend="database")
+        assert new.total == old.total and new.facets == old.facets
+        assert {r.title for r in new.results} == {r.title for r in old.results}
+    ranked = [r.title for r in search(SearchRequest(q="心理危机", page_size=50), backend="database").results]
+    assert ranked.index("实验室安全") > ranked.index("大学生心理危机的识别与早期干预")

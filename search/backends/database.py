@@ -8,6 +8,8 @@ and it keeps the facet logic in one place for both engines.
 """
 
 import heapq
+import re
+import unicodedata
 from collections import Counter
 
 from pyroaring import BitMap
@@ -33,18 +35,27 @@ PG_MAX_POSITION = 16383
 RANK_ALL = 20_000
 
 
+_CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
 def bigram_text(title, keyword_text, text):
-    """The bigram column of a document, from its stored text (search.documents.build's `bigrams`).
-    SQLite's triggers call it as hub_bigrams(): it depends on no dictionary, so the words removed
-    from the full-text index are always the words once put in."""
-    parts = (title, keyword_text, text)
-    return " ".join(analysis.bigrams("\n".join(p.strip() for p in parts if p and p.strip())))
+    """The bigram column of a document from its stored text: SQLite's triggers call it as
+    hub_bigrams_v1() on every insert and delete, so it must never change its output (what a delete
+    removes from the contentless full-text table must be what the insert put in). Frozen here, not
+    shared with `analysis.bigrams` (a test checks they agree): a new version gets a new name
+    (hub_bigrams_v2), a migration and a rebuild."""
+    grams = []
+    joined = "\n".join(part.strip() for part in (title, keyword_text, text) if part and part.strip())
+    for run in _CJK_RUN.findall(unicodedata.normalize("NFKC", joined).lower()):
+        grams.extend([run] if len(run) == 1 else (run[i : i + 2] for i in range(len(run) - 1)))
+    return " ".join(grams)
 
 
 def register_sqlite_functions(sender, connection, **kwargs):
-    """connection_created: hub_bigrams() on every SQLite connection (the index triggers use it)."""
+    """connection_created: hub_bigrams_v1() on every SQLite connection (the index triggers use it;
+    the sqlite3 shell has no such function, so it cannot write to search_indexentry)."""
     if connection.vendor == "sqlite":
-        connection.connection.create_function("hub_bigrams", 3, bigram_text, deterministic=True)
+        connection.connection.create_function("hub_bigrams_v1", 3, bigram_text, deterministic=True)
 
 
 def fts5_string(text):
@@ -181,6 +192,7 @@ class DatabaseBackend(SearchBackend):
                 break
             out += [pk for (pk,) in rows if pk in matched]
             offset += step
+            step *= 2  # a few reads even for a sparse set: the offsets add up to twice the rows read
         return out[:count]
 
     def search(self, query: SearchQuery) -> BackendResult:

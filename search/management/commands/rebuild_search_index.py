@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from search import indexing
 from search.backends.base import BackendUnavailable
+from search.rebuild import RebuildRunning
 
 
 class Command(BaseCommand):
@@ -50,6 +51,8 @@ class Command(BaseCommand):
             counts = indexing.rebuild(progress=progress, backends=backend, restart=restart)
         except BackendUnavailable as exc:
             raise CommandError(f"Elasticsearch is unavailable: {exc}") from exc
+        except RebuildRunning as exc:
+            raise CommandError(f"{exc}: wait for it to end (`search_status` shows its progress)") from exc
         finally:
             for bar in bars.values():
                 bar.close()
