@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pyroaring import BitMap
 
+from django.apps.registry import Apps
 from django.db import connection, models, transaction
 
 from . import analysis, documents
@@ -40,25 +41,15 @@ _next_model = None
 
 
 def next_model():
-    """IndexEntry's fields on the table of the new index. Unmanaged, and made only when a rebuild
-    runs (a model class defined at import would show up in `makemigrations`)."""
+    """IndexEntry's columns on the table of the new index. In a registry of its own (never listed
+    among the site's models, never seen by `makemigrations`), made when a rebuild first runs. The
+    page is a plain integer key, without a foreign key constraint: deleting a page elsewhere while
+    the index is built must not fail on a row of it (the changes noted settle those rows)."""
     global _next_model
     if _next_model is None:
         attrs = {field.name: field.clone() for field in IndexEntry._meta.local_fields if field.name != "page"}
-        # No foreign key constraint while it is built: deleting a page elsewhere meanwhile must not
-        # fail on a row of the unfinished index (the changes noted settle those rows).
-        attrs["page"] = models.OneToOneField(
-            "wagtailcore.Page", on_delete=models.DO_NOTHING, primary_key=True, related_name="+", db_constraint=False
-        )
-        meta = type(
-            "Meta",
-            (),
-            {
-                "app_label": "search",
-                "db_table": NEXT,
-                "managed": False,  # and no indexes but its key: they are made at the swap
-            },
-        )
+        attrs["page_id"] = models.IntegerField(primary_key=True)  # as IndexEntry's column: SQLite's rowid
+        meta = type("Meta", (), {"app_label": "search", "db_table": NEXT, "managed": False, "apps": Apps()})
         _next_model = type("NextIndexEntry", (models.Model,), {"__module__": __name__, "Meta": meta, **attrs})
     return _next_model
 
