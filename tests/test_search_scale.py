@@ -195,9 +195,9 @@ def test_the_triggers_bigrams_are_the_analysers(courses):
         assert bigram_text(doc["title"], doc["keyword_text"], doc["text"]) == doc["bigrams"]
 
 
-@pytest.mark.parametrize("small, rank_all", [(0, 20_000), (0, 0)])
+@pytest.mark.parametrize("small, rank_all", [(0, 10_000), (0, 0)])
 def test_large_result_paths_agree_with_the_small_ones(library, make_course, monkeypatch, small, rank_all):  # noqa: F811
-    """Above 2,000 matches facets are counted on bitmaps, above 20,000 relevance is ranked in tiers:
+    """Above 2,000 matches facets are counted on bitmaps, above 10,000 relevance is ranked in tiers:
     forced on here, they give the same totals and facet counts, and title matches first."""
     from search.backends import database, snapshot
 
