@@ -314,6 +314,7 @@ def main():
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--slowest", type=int, default=10, help="list this many slowest searches per backend")
     parser.add_argument("--keep", action="store_true", help="keep the generated database (its path is printed)")
+    parser.add_argument("--skip-build", action="store_true", help="with --reuse: measure the kept index as it is")
     parser.add_argument("--reuse", metavar="FOLDER|URL", help="measure again on a database kept by --keep (a SQLite "
                         "folder, or the postgres:// URL of the kept database): migrate, no generation")  # fmt: skip
     args = parser.parse_args()
@@ -393,6 +394,11 @@ def measure(args, started, generate_s):
         else:
             if "elasticsearch" in wanted and not sb.elasticsearch_configured():
                 skipped["elasticsearch"] = "skipped: ELASTICSEARCH_URL not set"
+            if args.reuse and args.skip_build:
+                print("measuring the index the kept database holds (--skip-build)")
+                backends += [n for n in ("database", "elasticsearch") if n in wanted and n not in skipped]
+                wanted = [n for n in wanted if n == "stock"]
+        if {"database", "elasticsearch"} & set(wanted) and available is not None:
             print("building the search index (indexing.rebuild) …", flush=True)
             engines = "database + Elasticsearch" if sb.elasticsearch_configured() else "database"
             memory = []
@@ -400,7 +406,9 @@ def measure(args, started, generate_s):
             print("resident memory while rebuilding (documents done: memory): " + ", ".join(
                 f"{done}: {sb.human_bytes(rss)}" for _, done, rss in memory))  # fmt: skip
             backends += [n for n in ("database", "elasticsearch") if n in wanted and n not in skipped]
-    if "stock" in wanted:
+    if "stock" in wanted and args.reuse and args.skip_build:
+        backends.append("stock")
+    elif "stock" in wanted:
         print("building the stock Wagtail index (update_index --backend stock) …", flush=True)
         builds["stock Wagtail index (update_index --backend stock)"] = sb.rebuild_stock_index()
         backends.append("stock")
