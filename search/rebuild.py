@@ -24,7 +24,7 @@ from django.apps.registry import Apps
 from django.db import connection, models, transaction
 
 from . import analysis, documents
-from .backends.database import tsvector
+from .backends.database import title_tsvector, tsvector
 from .models import IndexEntry, IndexVersion, RebuildChange, RebuildState
 
 logger = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def _create_next():
     if connection.vendor == "sqlite":
         _execute(_sqlite_fulltext(NEXT, FTS_NEXT, "_next"))
     else:
-        _execute([f"ALTER TABLE {NEXT} ADD COLUMN search_vector tsvector"])
+        _execute([f"ALTER TABLE {NEXT} ADD COLUMN search_vector tsvector, ADD COLUMN title_vector tsvector"])
 
 
 # -- while a rebuild runs ----------------------------------------------------------
@@ -138,8 +138,9 @@ def _write(docs, replace):
     if connection.vendor == "postgresql" and docs:
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"UPDATE {NEXT} SET search_vector = CAST(%s AS tsvector) WHERE page_id = %s AND search_vector IS NULL",
-                [(tsvector(doc), doc["id"]) for doc in docs],
+                f"UPDATE {NEXT} SET search_vector = CAST(%s AS tsvector), title_vector = CAST(%s AS tsvector) "
+                "WHERE page_id = %s AND search_vector IS NULL",
+                [(tsvector(doc), title_tsvector(doc), doc["id"]) for doc in docs],
             )
 
 
@@ -174,7 +175,12 @@ def _swap():
     editor = connection.schema_editor(collect_sql=True)
     _execute([str(index.create_sql(IndexEntry, editor)) for index in IndexEntry._meta.indexes])
     if connection.vendor == "postgresql":
-        _execute(["CREATE INDEX search_indexentry_vector ON search_indexentry USING GIN (search_vector)"])
+        _execute(
+            [
+                "CREATE INDEX search_indexentry_vector ON search_indexentry USING GIN (search_vector)",
+                "CREATE INDEX search_indexentry_title_vector ON search_indexentry USING GIN (title_vector)",
+            ]
+        )
 
 
 def rebuild(progress=None, restart=False):

@@ -33,6 +33,9 @@ PG_MAX_POSITION = 16383
 
 # Above this many matches, relevance is ranked in tiers (DatabaseBackend._ranked).
 RANK_ALL = 10_000
+# PostgreSQL's ts_rank reads each scored tsvector from TOAST: a tenth of bm25's budget.
+RANK_ALL_POSTGRES = 2_000
+BIGRAM_MARK = "~"  # PostgreSQL: bigram lexemes are "~心理", never the word 心理
 
 
 _CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -83,26 +86,37 @@ def tsquery_lexeme(text):
 
 
 def tsquery(terms, match_all=True, title_only=False):
+    """Words without weight labels: a label, like a phrase, makes PostgreSQL check every matching
+    row's tsvector again (reading it from TOAST), which took a second for 25,000 matches. Bigrams
+    carry a mark of their own instead, so that a word never matches a bigram."""
     parts = []
     for term in terms:
-        options = [f"{tsquery_lexeme(a)}:{'A' if title_only else 'ABC'}" for a in term.alternatives]
+        options = [tsquery_lexeme(a) for a in term.alternatives]
         if not title_only:
-            options += ["(" + " <-> ".join(f"{tsquery_lexeme(g)}:D" for g in p.split()) + ")" for p in term.phrases]
+            options += [
+                "(" + " <-> ".join(tsquery_lexeme(BIGRAM_MARK + g) for g in p.split()) + ")" for p in term.phrases
+            ]
         parts.append("(" + " | ".join(options) + ")")
     return (" & " if match_all else " | ").join(parts)
 
 
-def tsvector(document):
+def tsvector(document, columns=PG_WEIGHTS):
     """A tsvector literal with our own words, weights and positions: PostgreSQL's text parser
     would throw Chinese away or keep whole runs, so nothing of it is used."""
     positions = {}
-    for column, weight in PG_WEIGHTS.items():
+    for column, weight in columns.items():
+        mark = BIGRAM_MARK if column == "bigrams" else ""
         for i, word in enumerate(document[column].split()[:PG_MAX_POSITION], start=1):
-            positions.setdefault((word, weight), []).append(i)
+            positions.setdefault((mark + word, weight), []).append(i)
     return " ".join(
         f"{tsquery_lexeme(word)}:{','.join(f'{p}{weight}' for p in ps[:256])}"
         for (word, weight), ps in positions.items()
     )
+
+
+def title_tsvector(document):
+    """The title's words alone: small enough to stay in the row, for the title tier of `_ranked`."""
+    return tsvector({"title_words": document["title_words"]}, {"title_words": "A"})
 
 
 class DatabaseBackend(SearchBackend):
@@ -118,7 +132,8 @@ class DatabaseBackend(SearchBackend):
     def _match(self, terms, match_all=True, title_only=False):
         """Ids of the documents matching the terms (no scoring: the engine only walks its index)."""
         if connection.vendor == "postgresql":
-            sql = "SELECT page_id FROM search_indexentry WHERE search_vector @@ CAST(%s AS tsquery)"
+            column = "title_vector" if title_only else "search_vector"
+            sql = f"SELECT page_id FROM search_indexentry WHERE {column} @@ CAST(%s AS tsquery)"
             params = [tsquery(terms, match_all, title_only)]
         else:
             sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
@@ -128,9 +143,10 @@ class DatabaseBackend(SearchBackend):
     def _scores(self, terms, match_all=True, title_only=False):
         """{id: score} of every matching document (bm25 on SQLite, ts_rank on PostgreSQL)."""
         if connection.vendor == "postgresql":
+            column = "title_vector" if title_only else "search_vector"
             sql = (
-                "SELECT page_id, ts_rank(%s, search_vector, q) FROM search_indexentry, CAST(%s AS tsquery) q "
-                "WHERE search_vector @@ q"
+                f"SELECT page_id, ts_rank(%s, {column}, q) FROM search_indexentry, CAST(%s AS tsquery) q "
+                f"WHERE {column} @@ q"
             )
             params = [PG_RANK_WEIGHTS, tsquery(terms, match_all, title_only)]
         else:
@@ -155,14 +171,15 @@ class DatabaseBackend(SearchBackend):
         newest first. The cost of a search is then bounded whatever the size of the library, and
         nothing is dropped from the query: every result holds every word."""
         tiebreak = snapshot.dates
-        if len(found) <= RANK_ALL:
+        limit = RANK_ALL_POSTGRES if connection.vendor == "postgresql" else RANK_ALL
+        if len(found) <= limit:
             scores = self._scores(query.terms, query.match_all)
             ids = heapq.nsmallest(count, matched, key=lambda pk: (-scores.get(pk, 0.0), -tiebreak.get(pk, 0), -pk))
             return [(pk, scores.get(pk, 0.0)) for pk in ids]
         titled_anywhere = self._match(query.terms, query.match_all, title_only=True)
         titled = titled_anywhere & matched
         ranked = []
-        if titled and len(titled_anywhere) <= RANK_ALL:
+        if titled and len(titled_anywhere) <= limit:
             scores = self._scores(query.terms, query.match_all, title_only=True)
             ids = heapq.nsmallest(count, titled, key=lambda pk: (-scores.get(pk, 0.0), -tiebreak.get(pk, 0), -pk))
             ranked = [(pk, scores.get(pk, 0.0)) for pk in ids]
@@ -275,8 +292,9 @@ class DatabaseBackend(SearchBackend):
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute(
-                        "UPDATE search_indexentry SET search_vector = CAST(%s AS tsvector) WHERE page_id = %s",
-                        [tsvector(doc), doc["id"]],
+                        "UPDATE search_indexentry SET search_vector = CAST(%s AS tsvector), "
+                        "title_vector = CAST(%s AS tsvector) WHERE page_id = %s",
+                        [tsvector(doc), title_tsvector(doc), doc["id"]],
                     )
 
     def delete(self, ids):
