@@ -14,7 +14,7 @@ from collections import Counter
 
 from pyroaring import BitMap
 
-from django.db import connection
+from django.db import connection, transaction
 
 from .. import analysis
 from ..models import IndexEntry, IndexVersion
@@ -129,6 +129,17 @@ class DatabaseBackend(SearchBackend):
             cursor.execute(sql, params)
             return cursor.fetchall()
 
+    def _execute_fulltext(self, sql, params):
+        """A full-text query. PostgreSQL: through the GIN index even when a word is in a third of
+        the resources, where the planner would rather scan the table and read every tsvector from
+        TOAST (1.7 s instead of 0.2 s at 100,000 resources)."""
+        if connection.vendor != "postgresql":
+            return self._execute(sql, params)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
     def _match(self, terms, match_all=True, title_only=False):
         """Ids of the documents matching the terms (no scoring: the engine only walks its index)."""
         if connection.vendor == "postgresql":
@@ -138,7 +149,7 @@ class DatabaseBackend(SearchBackend):
         else:
             sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
             params = [fts5_query(terms, match_all, title_only)]
-        return BitMap(row[0] for row in self._execute(sql, params))
+        return BitMap(row[0] for row in self._execute_fulltext(sql, params))
 
     def _scores(self, terms, match_all=True, title_only=False):
         """{id: score} of every matching document (bm25 on SQLite, ts_rank on PostgreSQL)."""
@@ -153,7 +164,7 @@ class DatabaseBackend(SearchBackend):
             weights = ", ".join(str(w) for w in [*FIELD_WEIGHTS.values(), BIGRAM_WEIGHT])
             sql = f"SELECT rowid, -bm25(search_fts, {weights}) FROM search_fts WHERE search_fts MATCH %s"
             params = [fts5_query(terms, match_all, title_only)]
-        return {pk: float(score) for pk, score in self._execute(sql, params)}
+        return {pk: float(score) for pk, score in self._execute_fulltext(sql, params)}
 
     def match_ids(self, terms):
         """Ids of every document matching all the terms: no counting, sorting or paging."""
