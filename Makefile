@@ -17,7 +17,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/$(shell echo $$(( $(CHECKOUT_ID) % 16 )
 export TEST_DATABASE_URL TEST_REDIS_URL
 PG_TEST_LOG := var/pytest-postgresql.log
 
-.PHONY: help run test test-services setup setup-dev system-deps system-test-deps node-deps messages migrate demo lint format bench bench-search bench-media worker
+.PHONY: help run test test-services setup setup-dev system-deps system-test-deps node-deps messages migrate demo lint format bench bench-search bench-search-100k bench-media worker
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-17s %s\n", $$1, $$2}'
@@ -111,6 +111,10 @@ bench: setup system-deps ## Transcoding benchmark on a generated 60 s 1080p lect
 bench-search: setup system-deps ## Search quality (nDCG@10, MRR) on the demo and latency over 10,000 resources
 	$(BIN)/python bench/search_quality.py --backend all
 	$(BIN)/python bench/search_latency.py
+
+bench-search-100k: setup-dev system-test-deps test-services ## Search latency, rebuild time and index size at 100,000 resources, on SQLite and PostgreSQL (about 2 hours)
+	$(BIN)/python bench/search_latency.py --count 100000 --backend all
+	$(BIN)/python bench/search_latency.py --count 100000 --backend database --database-url $(TEST_DATABASE_URL)
 
 bench-media: setup-dev system-test-deps ## Segments behind nginx + gunicorn: signed (nginx alone) vs checked by Django vs unchecked
 	$(BIN)/python bench/media_serving.py
