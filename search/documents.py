@@ -35,9 +35,9 @@ def hiding_paths(paths):
     return found
 
 
-def _hidden_among(pages):
-    """The pages of `pages` hidden by themselves or an ancestor."""
-    lineage = {page.pk: ancestor_paths(page.path) for page in pages}
+def _hidden_among(rows):
+    """The ids of `rows` ((pk, path) pairs) hidden by the page itself or an ancestor."""
+    lineage = {pk: ancestor_paths(path) for pk, path in rows}
     hiding = hiding_paths(path for paths in lineage.values() for path in paths)
     return {pk for pk, paths in lineage.items() if not hiding.isdisjoint(paths)}
 
@@ -84,7 +84,7 @@ def specific_pages(ids):
 def documents_for(pages):
     """Documents of the searchable pages among `pages` (concrete instances)."""
     candidates = [p for p in pages if isinstance(p, ResourcePage) and p.live and not p.expired]
-    hidden = _hidden_among(candidates)
+    hidden = _hidden_among((p.pk, p.path) for p in candidates)
     pages = [p for p in candidates if p.pk not in hidden]
     views = popularity_of([p.pk for p in pages])
     return [build(p, views.get(p.pk, 0)) for p in pages]
@@ -106,9 +106,8 @@ def _live_batches(batch_size, after=0):
 def searchable_ids(batch_size=1000, after=0):
     """Ids of every searchable page, in pk order, batch by batch."""
     for rows in _live_batches(batch_size, after):
-        lineage = {pk: ancestor_paths(path) for pk, path in rows}
-        hiding = hiding_paths(path for paths in lineage.values() for path in paths)
-        yield [pk for pk, paths in lineage.items() if hiding.isdisjoint(paths)]
+        hidden = _hidden_among(rows)
+        yield [pk for pk, _ in rows if pk not in hidden]
 
 
 def load_documents(ids):

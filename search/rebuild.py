@@ -24,7 +24,7 @@ from django.apps.registry import Apps
 from django.db import connection, models, transaction
 
 from . import analysis, documents
-from .backends.database import title_tsvector, tsvector
+from .backends.database import entry_values, write_vectors
 from .models import IndexEntry, IndexVersion, RebuildChange, RebuildState
 
 logger = logging.getLogger(__name__)
@@ -129,19 +129,13 @@ def _exclusive():
 def _write(docs, replace):
     """Documents into the new index. A batch of the rebuild never overwrites a row already there
     (`replace=False`); the changes noted meanwhile do (`replace=True`)."""
-    fields = [f.name for f in IndexEntry._meta.concrete_fields if f.name not in ("page", "indexed_at")]
     model = next_model()
-    rows = [model(page_id=doc["id"], **{name: doc[name] for name in fields if name in doc}) for doc in docs]
+    rows = [model(page_id=doc["id"], **entry_values(doc)) for doc in docs]
     if replace:
         model.objects.filter(page_id__in=[doc["id"] for doc in docs]).delete()
     model.objects.bulk_create(rows, ignore_conflicts=True)
     if connection.vendor == "postgresql" and docs:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {NEXT} SET search_vector = CAST(%s AS tsvector), title_vector = CAST(%s AS tsvector) "
-                "WHERE page_id = %s AND search_vector IS NULL",
-                [(tsvector(doc), title_tsvector(doc), doc["id"]) for doc in docs],
-            )
+        write_vectors(NEXT, docs, only_missing=True)
 
 
 def _swap():

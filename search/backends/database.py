@@ -114,6 +114,26 @@ def tsvector(document, columns=PG_WEIGHTS):
     )
 
 
+_ENTRY_FIELDS = [f.name for f in IndexEntry._meta.concrete_fields if f.name not in ("page", "indexed_at")]
+
+
+def entry_values(document):
+    """The IndexEntry columns of a document (its id apart), for the live index and a rebuild's."""
+    return {name: document[name] for name in _ENTRY_FIELDS if name in document}
+
+
+def write_vectors(table, documents, only_missing=False):
+    """PostgreSQL: the tsvectors of these documents' rows in `table` (`only_missing`: rows that have
+    none yet, so that a rebuild's batch never overwrites a change written meanwhile)."""
+    condition = " AND search_vector IS NULL" if only_missing else ""
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET search_vector = CAST(%s AS tsvector), title_vector = CAST(%s AS tsvector) "
+            f"WHERE page_id = %s{condition}",
+            [(tsvector(doc), title_tsvector(doc), doc["id"]) for doc in documents],
+        )
+
+
 def title_tsvector(document):
     """The title's words alone: small enough to stay in the row, for the title tier of `_ranked`."""
     return tsvector({"title_words": document["title_words"]}, {"title_words": "A"})
@@ -230,8 +250,8 @@ class DatabaseBackend(SearchBackend):
     def search(self, query: SearchQuery) -> BackendResult:
         selected = {name: list(codes) for name, codes in query.filters.items() if codes}
         snapshot = current_snapshot()
-        found = self._match(query.terms, query.match_all) if query.terms else snapshot.everything
-        found &= snapshot.everything  # an entry written after the snapshot waits for the next one
+        # An entry written after the snapshot waits for the next one.
+        found = self._match(query.terms, query.match_all) & snapshot.everything if query.terms else snapshot.everything
         if len(found) <= SMALL:
             by_facet, matched = self._count_rows(snapshot, found, selected)
         else:
@@ -296,17 +316,10 @@ class DatabaseBackend(SearchBackend):
     def index(self, documents):
         if documents:
             IndexVersion.bump()
-        fields = [f.name for f in IndexEntry._meta.concrete_fields if f.name not in ("page", "indexed_at")]
         for doc in documents:
-            values = {name: doc[name] for name in fields if name in doc}
-            IndexEntry.objects.update_or_create(page_id=doc["id"], defaults=values)
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        "UPDATE search_indexentry SET search_vector = CAST(%s AS tsvector), "
-                        "title_vector = CAST(%s AS tsvector) WHERE page_id = %s",
-                        [tsvector(doc), title_tsvector(doc), doc["id"]],
-                    )
+            IndexEntry.objects.update_or_create(page_id=doc["id"], defaults=entry_values(doc))
+        if connection.vendor == "postgresql" and documents:
+            write_vectors("search_indexentry", documents)
 
     def delete(self, ids):
         ids = list(ids)
