@@ -8,6 +8,7 @@ from wagtail.search import index
 
 from access.forms import CheckedPageForm
 from cases.models import CasePage
+from learning.context import continue_watching
 from microcourses.models import MicroCoursePage
 from resources.models import CapabilityArea, PolicyDocumentPage, ResourcePage
 
@@ -48,5 +49,6 @@ class HomePage(Page):
             .prefetch_related("capabilities")
             .order_by("-first_published_at", "-pk")[:4]
         )
+        context["continue_watching"] = continue_watching(request)
         context["notices"] = PolicyDocumentPage.objects.live().public().order_by("-publication_date", "-pk")[:6]
         return context

@@ -12,6 +12,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtailmedia.edit_handlers import MediaChooserPanel
 
+from learning.context import course_learning
 from resources.forms import ResourcePageForm
 from resources.models import (
     CareerStage,
@@ -180,6 +181,7 @@ class MicroCoursePage(ResourcePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["series_memberships"] = series_memberships(self)
+        context["learning"] = course_learning(request, self)
         return context
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "microcourses",
     "cases",
     "editorial",
+    "learning",
     "media",
     "search",
     "wagtailmedia",
@@ -325,6 +326,8 @@ WORKER_SWEEPS = [
     # Scheduled go-live and expiry of pages (Wagtail's publish_scheduled), and expired sessions.
     "home.sweeps.publish_scheduled",
     "home.sweeps.clear_sessions",
+    # Viewing sessions older than LEARNING_SESSION_KEEP_DAYS (their progress stays).
+    "learning.sweeps.expire_sessions",
 ]
 
 # The library lists this many resources per page.
@@ -352,6 +355,9 @@ EDITORIAL_UPLOAD_DEADLINE = env_month_day("EDITORIAL_UPLOAD_DEADLINE", "06-30")
 EDITORIAL_REMINDER_DAYS = sorted((int(d) for d in env_list("EDITORIAL_REMINDER_DAYS", "30,7,1")), reverse=True)
 # Approval in the center's review workflow publishes, although reviewers may not publish directly.
 WAGTAIL_FINISH_WORKFLOW_ACTION = "editorial.workflows.publish_approved"
+
+# Counselors' learning (the `learning` app, docs/learning.md).
+from .learning import *  # noqa: E402, F403
 
 # Brute-force lockout, request limits and security headers (docs/security.md).
 from .security import *  # noqa: E402, F403

@@ -82,7 +82,9 @@
       function start() {
         if (started || !hls) return;
         started = true;
-        hls.startLoad(-1);
+        // A counselor's resume position (learning/progress.js; "从头播放" sets it to 0): load from there.
+        var from = parseFloat(root.getAttribute("data-resume") || "0") || 0;
+        hls.startLoad(from > 0 ? from : video.currentTime);
       }
       video.addEventListener("play", start);
       video.addEventListener("seeking", start);
