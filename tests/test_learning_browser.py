@@ -1,0 +1,108 @@
+"""A counselor's learning in a real browser (Chromium, Playwright), against the live test server, with a
+video made by the real ffmpeg through the real pipeline: sign up, watch part of a course, close the page,
+sign in again elsewhere and resume where they stopped, watch to the end, and find it in the record."""
+
+import os
+
+import pytest
+
+from learning.models import CourseProgress, LearningCredit
+
+from .test_browser import CHROMIUM, CHROMIUM_ARGS, csp_violations
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PLAYER = "document.querySelector('[data-testid=video-player]')"
+SECONDS = 24
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert os.path.exists(CHROMIUM), f"chromium not found at {CHROMIUM}: run `make test`, which installs it"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def course(make_course, tmp_path):
+    from django.core.files import File
+
+    from media import pipeline
+    from media.models import Video
+
+    from .videos import lecture
+
+    source = lecture(tmp_path / "lecture.mp4", seconds=SECONDS, size="640x360")
+    video = Video(title="心理危机干预")
+    with open(source, "rb") as fh:
+        video.file.save("lecture.mp4", File(fh), save=False)
+    video.save()
+    pipeline.transcode(video.pk)
+    video.refresh_from_db()
+    assert video.is_ready
+    return make_course(
+        title="大学生心理危机的识别与早期干预", video=video, learning_hours="0.50", capabilities=["mental_health"]
+    )
+
+
+def sign_in(context, live_server, user):
+    """The session cookie of a signed-in user, set in a browser context."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"]
+    context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+
+
+def play_until(page, seconds, timeout=40_000):
+    page.wait_for_function(f"() => {PLAYER}.currentTime >= {seconds}", timeout=timeout)
+
+
+def test_watch_close_resume_elsewhere_and_finish(live_server, browser, course):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("laoshi", "laoshi@example.com", "xuexi-2026-mima")
+
+    laptop = browser.new_context(viewport={"width": 1280, "height": 900})
+    sign_in(laptop, live_server, user)
+    page = laptop.new_page()
+    violations = csp_violations(page)
+    page.goto(live_server.url + course.url)
+    assert "播放后将记录您的学习进度" in page.get_by_test_id("learning-status").inner_text()
+    page.get_by_role("button", name="播放视频").click()
+    play_until(page, 8)
+    stopped_at = page.evaluate(f"() => {PLAYER}.currentTime")
+    page.close()  # pagehide: the last report goes with keepalive
+    laptop.close()
+
+    progress = CourseProgress.objects.get(user=user, course=course)
+    assert progress.watched_seconds >= 7 and abs(progress.position - stopped_at) < 2
+    assert progress.completed_at is None
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    sign_in(phone, live_server, user)
+    page = phone.new_page()
+    page.goto(live_server.url + course.url)
+    assert "上次看到 0:0" in page.get_by_test_id("learning-status").inner_text()
+    page.get_by_role("button", name="播放视频").click()
+    page.wait_for_function(f"() => {PLAYER}.currentTime > 0 && !{PLAYER}.paused")
+    resumed_at = page.evaluate(f"() => {PLAYER}.currentTime")
+    assert abs(resumed_at - stopped_at) < 3, (resumed_at, stopped_at)
+
+    page.evaluate(f"() => {{ {PLAYER}.playbackRate = 2; }}")
+    page.wait_for_function(f"() => {PLAYER}.ended", timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelector('[data-learning-status]').textContent.includes('已完成本课')", timeout=15_000
+    )
+    assert violations == []
+    progress.refresh_from_db()
+    assert progress.completed_at is not None
+    assert LearningCredit.objects.filter(user=user).count() == 1
+    phone.close()
