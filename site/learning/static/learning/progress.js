@@ -200,6 +200,10 @@
       sendFinal("terminated");
       closed = true;
     });
+    // Back from the back/forward cache: the same session goes on.
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) closed = false;
+    });
 
     // Resume where the counselor stopped, on any device (player.js starts hls.js there).
     if (resumeAt > 0) {
