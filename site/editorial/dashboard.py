@@ -20,6 +20,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import ModelLogEntry, PageLogEntry
 
 from cases.models import CasePage
+from learning import analytics
 from media.models import Video
 from microcourses.models import MicroCoursePage
 from resources.models import TrainingCenter
@@ -48,6 +49,10 @@ def export_columns(year):
         (f"距{deadline.month}月{deadline.day}日天数", lambda r: r.days_left),
         ("完成率（%）", lambda r: r.completion),
         ("状态", lambda r: r.status_label),
+        # Counselors' learning of the center's courses, all years (learning.analytics).
+        ("累计学习人数", lambda r: r.learning.learners),
+        ("累计完成人次", lambda r: r.learning.completions),
+        ("累计计入学时", lambda r: r.learning.hours),
     ]
 
 
@@ -90,7 +95,12 @@ class DashboardMixin:
         visible = roles.visible_center_ids(self.request.user)
         if center_ids is not None:
             visible = set(center_ids) if visible is None else set(center_ids) & set(visible)
-        return progress.center_progress(self.year, self.today, visible)
+        rows = progress.center_progress(self.year, self.today, visible)
+        # Two aggregate queries for every center at once; the total counts a counselor once.
+        by_center, self.learning_total = analytics.center_totals([row.center_id for row in rows])
+        for row in rows:
+            row.learning = by_center.get(row.center_id) or analytics.Totals()
+        return rows
 
     def years(self):
         years = set(WorkPlan.objects.order_by().values_list("year", flat=True).distinct())
@@ -118,6 +128,8 @@ class ProgressView(DashboardMixin, WagtailAdminTemplateMixin, TemplateView):
             bars=chart_bars(rows),
             overdue_count=sum(r.overdue for r in rows),
             behind_count=sum(r.behind for r in rows),
+            learning_total=self.learning_total,
+            is_platform_admin=roles.is_platform_admin(self.request.user),
             **kwargs,
         )
 
