@@ -255,7 +255,7 @@ def test_seconds_are_counted_by_their_middle_and_budgets_keep_the_earliest():
     assert lowest_bits(bits, 0) == 0 and lowest_bits(bits, 99) == bits
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_reports_credit_the_hours_once(make_course):
     course = playable_course(make_course, duration=100.0)
     user = counselor("racer")

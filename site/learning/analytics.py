@@ -3,7 +3,7 @@ own courses, never a person (docs/learning-analytics.md).
 
 A course belongs to the center whose section holds it in the page tree (as everywhere in the
 admin's scoping, editorial.scoping), not to its editable `center` field. Every number is an
-aggregate computed by the database, one query for a page of courses, one or two for the
+aggregate computed by the database, one query for a page of courses, four for the
 dashboard's totals whatever the number of centers; only the histograms read the bitmaps, one row
 at a time, without names."""
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Avg, Count, DecimalField, F, Max, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Substr
 
 from editorial import roles
 from microcourses.models import MicroCoursePage
@@ -212,31 +212,35 @@ class Totals:
 
 
 def center_totals(center_ids):
-    """({center id: Totals}, platform Totals) for the given centers (None: all), in two queries:
-    one row of conditional aggregates per table, a column or two per center. Counselors who
-    watched several centers' courses are counted once in the total, in each of those centers."""
+    """({center id: Totals}, platform Totals) for the given centers (None: all).
+
+    One pass over the tables per depth of sections (there is one library, so one depth): the rows are
+    grouped by the path of the section above their course, a prefix of the course's path. Counselors
+    who watched several centers' courses are counted once in the total, in each of those centers."""
     sections = sections_of(center_ids)
     totals = {center_id: Totals() for center_id in sections}
     if not sections:
         return totals, Totals()
-
-    def under(section):
-        path, depth, _name = section
-        return Q(course__path__startswith=path, course__depth__gt=depth)
-
-    progress = CourseProgress.objects.filter(_under(sections.values(), "course__")).aggregate(
-        learners=Count("user", distinct=True),
-        completions=Count("pk", filter=Q(completed_at__isnull=False)),
-        **{f"l{pk}": Count("user", distinct=True, filter=under(s)) for pk, s in sections.items()},
-        **{f"c{pk}": Count("pk", filter=under(s) & Q(completed_at__isnull=False)) for pk, s in sections.items()},
+    center_by_path = {path: center_id for center_id, (path, _depth, _name) in sections.items()}
+    scope = _under(sections.values(), "course__")
+    for length in {len(path) for path, _depth, _name in sections.values()}:
+        section_path = Substr("course__path", 1, length)
+        grouped = CourseProgress.objects.filter(scope).annotate(section=section_path).order_by().values("section")
+        for row in grouped.annotate(
+            learners=Count("user", distinct=True), completions=Count("pk", filter=Q(completed_at__isnull=False))
+        ):
+            if row["section"] in center_by_path:
+                total = totals[center_by_path[row["section"]]]
+                total.learners, total.completions = row["learners"], row["completions"]
+        credits = LearningCredit.objects.filter(scope).annotate(section=section_path).order_by().values("section")
+        for row in credits.annotate(hours=Sum("hours")):
+            if row["section"] in center_by_path:
+                totals[center_by_path[row["section"]]].hours = hours_value(row["hours"])
+    platform = CourseProgress.objects.filter(scope).aggregate(
+        learners=Count("user", distinct=True), completions=Count("pk", filter=Q(completed_at__isnull=False))
     )
-    credits = LearningCredit.objects.filter(_under(sections.values(), "course__")).aggregate(
-        total_hours=Sum("hours"), **{f"h{pk}": Sum("hours", filter=under(s)) for pk, s in sections.items()}
-    )
-    for pk, row in totals.items():
-        row.learners, row.completions = progress[f"l{pk}"], progress[f"c{pk}"]
-        row.hours = hours_value(credits[f"h{pk}"])
-    return totals, Totals(progress["learners"], progress["completions"], hours_value(credits["total_hours"]))
+    hours = LearningCredit.objects.filter(scope).aggregate(total=Sum("hours"))["total"]
+    return totals, Totals(platform["learners"], platform["completions"], hours_value(hours))
 
 
 def visible_sections(user, center_id=None):
