@@ -76,11 +76,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
-system-deps: ## Install Debian's ffmpeg (ffmpeg and ffprobe) unless FFMPEG_PATH/FFPROBE_PATH or PATH have them
+system-deps: ## Install Debian's ffmpeg (ffmpeg and ffprobe) unless FFMPEG_PATH/FFPROBE_PATH or PATH have them, and a Chinese font
 	@{ command -v $${FFMPEG_PATH:-ffmpeg} && command -v $${FFPROBE_PATH:-ffprobe}; } >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends ffmpeg; }
+	@# The learning record's PDF (WeasyPrint) draws Chinese with Noto CJK; without it every character is a box.
+	@{ dpkg -s fonts-noto-cjk && fc-list :lang=zh | grep -q .; } >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends fonts-noto-cjk fontconfig; }
 
-system-test-deps: system-deps ## Also Debian's chromium (Playwright drives it), PostgreSQL, Redis and nginx (none started by the install)
-	@.ci/test-services install chromium postgresql redis-server nginx
+system-test-deps: system-deps ## Also Debian's chromium (Playwright drives it), PostgreSQL, Redis, nginx (none started by the install), poppler-utils
+	@# poppler-utils: pdftotext and pdffonts read the learning record's PDF back in its test.
+	@.ci/test-services install chromium postgresql redis-server nginx poppler-utils
 
 # The hub's translation catalogue (site/hub/locale, the admin's Chinese): its .mo files are built here, not committed.
 # Only that folder, without settings (compilemessages run elsewhere would also write into .venv's packages).
