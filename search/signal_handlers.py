@@ -36,6 +36,14 @@ def on_page_deleting(instance, **kwargs):
         indexing.remove_pages([instance.pk])
 
 
+def on_page_deleted(instance, **kwargs):
+    # Deleting a live page first "unpublishes" it (Wagtail's page_unpublished), whose handler may write
+    # an entry after the collector gathered the rows the foreign key cascades to: drop it again here,
+    # in the same transaction, or the commit would fail on the dangling key.
+    if isinstance(instance, ResourcePage):
+        indexing.database_backend().delete({instance.pk})
+
+
 # Labels and names that resources' documents contain: renaming one re-indexes the resources using it.
 LABELLED = {
     "resources.TrainingCenter": "center",
@@ -67,6 +75,7 @@ def register_signal_handlers():
     post_save.connect(on_restriction_changed, sender=PageViewRestriction, dispatch_uid="search_restriction_saved")
     post_delete.connect(on_restriction_changed, sender=PageViewRestriction, dispatch_uid="search_restriction_deleted")
     pre_delete.connect(on_page_deleting, dispatch_uid="search_page_deleting")
+    post_delete.connect(on_page_deleted, dispatch_uid="search_page_deleted")
     for label in LABELLED:
         post_save.connect(on_label_saved, sender=label, dispatch_uid=f"search_label_saved_{label}")
     resource_viewed.connect(on_resource_viewed, dispatch_uid="search_resource_viewed")

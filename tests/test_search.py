@@ -482,3 +482,12 @@ def test_search_page_links_to_the_next_page_keeping_the_filters(client, library)
     assert 'href="?capability=daily_affairs&amp;page_size=2&amp;page=2" rel="next"' in html
     second = client.get("/search/", {"capability": "daily_affairs", "page_size": 2, "page": 2})
     assert len(second.context["search"].results) == 1 and 'rel="prev"' in second.content.decode()
+
+
+def test_deleting_a_live_page_leaves_no_index_entry_behind(make_course):
+    # Its entry not written yet (the publish's on-commit indexing has not run): deleting the live page
+    # "unpublishes" it first, which indexes it, after the cascade was gathered. The commit must not fail.
+    course = make_course(title="即将删除的微课")
+    assert not IndexEntry.objects.filter(page_id=course.pk).exists()
+    course.delete()
+    assert not IndexEntry.objects.filter(page_id=course.pk).exists()
