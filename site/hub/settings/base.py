@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "accounts",
+    "allauth",
+    "allauth.account",
     "axes",
     "csp",
     "django.contrib.admin",
@@ -95,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # Last: it turns a login that axes locked out into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -103,6 +107,8 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Counselors sign in with an e-mail address or a mobile number (accounts, docs/accounts.md).
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
 ROOT_URLCONF = "hub.urls"
@@ -353,5 +359,7 @@ EDITORIAL_REMINDER_DAYS = sorted((int(d) for d in env_list("EDITORIAL_REMINDER_D
 # Approval in the center's review workflow publishes, although reviewers may not publish directly.
 WAGTAIL_FINISH_WORKFLOW_ACTION = "editorial.workflows.publish_approved"
 
-# Brute-force lockout, request limits and security headers (docs/security.md).
+# Counselor accounts: sign-up and sign-in on the public site (docs/accounts.md); brute-force lockout,
+# request limits and security headers (docs/security.md).
+from .accounts import *  # noqa: E402, F403
 from .security import *  # noqa: E402, F403
