@@ -308,3 +308,22 @@ class TestDeletion:
             response = client.post("/accounts/delete/", {"password": PASSWORD, "confirm": "on"})
             assert response.status_code == 403 and "由平台管理员在管理后台统一管理" in response.content.decode()
             assert django_user_model.objects.filter(pk=user.pk).exists()
+
+
+@pytest.mark.django_db
+def test_make_runs_demo_counselor_signs_in_with_the_printed_password(client, center, settings, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.VAR_DIR = tmp_path
+    out = StringIO()
+    call_command("ensure_admin", "--demo-team", stdout=out)
+    call_command("ensure_admin", "--demo-team", stdout=StringIO())  # idempotent
+    password = re.search(r"Demo counselor: .*counselor@example.com  password: (\S+)", out.getvalue()).group(1)
+    assert login(client, "counselor@example.com", password).status_code == 302
+    profile = signed_in_user(client).counselor_profile
+    facts = (profile.name, profile.school, profile.province, profile.start_year)
+    assert facts == ("张老师", "北京师范大学", "北京", 2022)
+    assert EmailAddress.objects.get(email="counselor@example.com").verified
+    assert client.get("/admin/").status_code == 302  # a counselor, not an editor
