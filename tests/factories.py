@@ -2,8 +2,12 @@
 
 import factory
 import wagtail_factories
+from allauth.account.models import EmailAddress
 from factory.django import DjangoModelFactory
 
+from django.contrib.auth import get_user_model
+
+from accounts.models import CounselorProfile
 from cases.models import CaseIndexPage, CasePage
 from home.models import HomePage
 from microcourses.models import CourseSeriesPage, MicroCoursePage, SeriesItem
@@ -171,3 +175,26 @@ class SeriesItemFactory(DjangoModelFactory):
     page = factory.SubFactory(CourseSeriesPageFactory)
     course = factory.SubFactory(MicroCoursePageFactory)
     sort_order = factory.Sequence(lambda n: n)  # InlinePanel and the importer number items the same way
+
+
+class CounselorFactory(DjangoModelFactory):
+    """A counselor as sign-up leaves one: a verified e-mail address (allauth's EmailAddress), a profile,
+    and the password `password` unless given."""
+
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"counselor{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.edu.cn")
+    password = factory.PostGenerationMethodCall("set_password", "password")
+
+    @factory.post_generation
+    def profile(user, create, extracted, **kwargs):
+        if not create:
+            return
+        user.save()
+        EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+        defaults = {"name": "张老师", "school": "北京师范大学", "province": "北京", "start_year": 2022, **kwargs}
+        CounselorProfile.objects.update_or_create(user=user, defaults=defaults)

@@ -143,9 +143,14 @@ class TestPagePassword:
 
 @pytest.mark.django_db
 def test_a_login_by_email_as_django_allauth_sends_it_is_counted_by_its_account(rf, accounts):
-    """The counselor login to come (django-allauth) passes `email` to authenticate() and posts `login`."""
+    """The counselor login (django-allauth) passes `email` to authenticate() and posts `login`: the failure
+    counts against the account the address names, under its user name (as axes records successes); an
+    address of no account counts as typed, in lower case (tests/test_accounts.py: the form itself)."""
     from django.contrib.auth import authenticate
 
-    request = rf.post("/accounts/login/", {"login": "zhang@example.edu.cn", "password": "wrong"})
-    assert authenticate(request, email="zhang@example.edu.cn", password="wrong") is None
-    assert AccessAttempt.objects.get().username == "zhang@example.edu.cn"
+    request = rf.post("/accounts/login/", {"login": "Zhang@Example.edu.cn", "password": "wrong"})
+    assert authenticate(request, email="Zhang@Example.edu.cn", password="wrong") is None
+    assert AccessAttempt.objects.get().username == "zhang"
+    request = rf.post("/accounts/login/", {"login": "Nobody@Example.edu.cn", "password": "wrong"})
+    assert authenticate(request, email="Nobody@Example.edu.cn", password="wrong") is None
+    assert AccessAttempt.objects.filter(username="nobody@example.edu.cn").exists()

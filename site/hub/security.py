@@ -29,11 +29,16 @@ PAGE_PASSWORD_PREFIX = "page-password:"
 
 def client_username(request, credentials=None):
     """The account a login names (settings.AXES_USERNAME_CALLABLE): Django's and Wagtail's forms send
-    `username`; django-allauth's sends `login`, and passes `username` or `email` to authenticate()."""
+    `username`; django-allauth's sends `login` (an e-mail address or a mobile number), and passes `email`
+    or `phone` to authenticate(): those count against the account they name (accounts.lockout)."""
+    from accounts.lockout import account_name
+
     for source in (credentials or {}, request.POST if request is not None else {}):
-        for key in ("username", "email", "login"):
+        if source.get("username"):
+            return str(source["username"])[:255]
+        for key in ("email", "phone", "login"):
             if source.get(key):
-                return str(source[key])[:255]
+                return account_name(str(source[key]))[:255]
     return None
 
 

@@ -28,6 +28,9 @@ urlpatterns = [
     re_path(rf"^{media_prefix}/(?P<path>.+)$", access_views.serve_media, name="media"),
     path("", include("search.urls")),
     path("", include("learning.urls")),
+    # Counselor accounts: the profile, data copy and deletion (accounts), then allauth's sign-up and sign-in.
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
     # Wagtail's page password form, counted against brute force (hub.security); before Wagtail's URLs.
     path(
         "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",

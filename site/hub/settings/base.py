@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "accounts",
+    "allauth",
+    "allauth.account",
     "axes",
     "csp",
     "django.contrib.admin",
@@ -96,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # Last: it turns a login that axes locked out into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -104,6 +108,8 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Counselors sign in with an e-mail address or a mobile number (accounts, docs/accounts.md).
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
 ROOT_URLCONF = "hub.urls"
@@ -356,8 +362,8 @@ EDITORIAL_REMINDER_DAYS = sorted((int(d) for d in env_list("EDITORIAL_REMINDER_D
 # Approval in the center's review workflow publishes, although reviewers may not publish directly.
 WAGTAIL_FINISH_WORKFLOW_ACTION = "editorial.workflows.publish_approved"
 
-# Counselors' learning (the `learning` app, docs/learning.md).
+# Counselor accounts: sign-up and sign-in on the public site (docs/accounts.md); counselors' learning
+# (docs/learning.md); brute-force lockout, request limits and security headers (docs/security.md).
+from .accounts import *  # noqa: E402, F403
 from .learning import *  # noqa: E402, F403
-
-# Brute-force lockout, request limits and security headers (docs/security.md).
 from .security import *  # noqa: E402, F403

@@ -18,7 +18,8 @@ class Command(BaseCommand):
             "--demo-team",
             action="store_true",
             help="Also create an editor and two reviewers of the first training center (for trying the review "
-            "workflow); their shared password is generated once and kept in VAR_DIR/demo-team-credentials.txt.",
+            "workflow) and a counselor, counselor@example.com (for the public site's accounts); their shared "
+            "password is generated once and kept in VAR_DIR/demo-team-credentials.txt.",
         )
 
     def handle(self, **options):
@@ -72,3 +73,25 @@ class Command(BaseCommand):
             user.groups.add(group)
         names = ", ".join(username for username, _group in team)
         self.stdout.write(self.style.SUCCESS(f"Demo team of {center.name}: {names}  password: {password}"))
+        self.ensure_demo_counselor(password)
+
+    def ensure_demo_counselor(self, password):
+        """A counselor of the public site (no admin access), signed in at /accounts/login/ by e-mail."""
+        from allauth.account.models import EmailAddress
+
+        from accounts.models import CounselorProfile
+
+        email = "counselor@example.com"
+        User = get_user_model()
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user("counselor", email, password)
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            CounselorProfile.objects.create(
+                user=user, name="张老师", school="北京师范大学", province="北京", start_year=2022
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo counselor: {settings.WAGTAILADMIN_BASE_URL}/accounts/login/  {email}  password: {password}"
+            )
+        )

@@ -1,0 +1,62 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ReauthenticateForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
+
+from django import forms
+from django.utils import timezone
+
+from .models import FIRST_START_YEAR, CounselorProfile
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in form (settings.ACCOUNT_FORMS); its field is labelled 登录 ("Login") in Chinese."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "电子邮箱或手机号"
+        self.fields["login"].widget.attrs["autocomplete"] = "username"
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form (settings.ACCOUNT_FORMS), with an e-mail address or a mobile number: at
+    least one of the two, since it is how the counselor signs in and gets codes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "电子邮箱"
+        self.fields["email"].help_text = "电子邮箱和手机号至少填写一项，用于登录和找回密码。"
+        self.fields["phone"].label = "手机号"
+
+    def clean(self):
+        cleaned_data = super().clean()
+        given = cleaned_data.get("email") or cleaned_data.get("phone")
+        if not given and not self.has_error("email") and not self.has_error("phone"):
+            self.add_error("email", "请填写电子邮箱或手机号（至少一项）。")
+        return cleaned_data
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = CounselorProfile
+        fields = ["name", "school", "province", "start_year"]
+        widgets = {"start_year": forms.NumberInput(attrs={"inputmode": "numeric"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.fields["province"].choices = [("", "请选择")] + self.fields["province"].choices[1:]
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["school"].widget.attrs["autocomplete"] = "organization"
+        self.fields["start_year"].widget.attrs.update({"min": FIRST_START_YEAR, "max": timezone.localdate().year})
+
+
+class DeleteAccountForm(ReauthenticateForm):
+    """The password again (allauth's check, rate-limited per user) before an account is deleted."""
+
+    confirm = forms.BooleanField(label="我了解注销后账户和全部学习记录将被删除，且无法恢复。")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.fields["password"].help_text = ""
+        if not self.user.has_usable_password():
+            # Signed in by codes only: a fresh code confirmation replaces the password (views.delete_account).
+            del self.fields["password"]

@@ -1,0 +1,41 @@
+"""Counselor accounts (django-allauth, the `accounts` app; docs/accounts.md). Star-imported at the end
+of base.py, which lists the apps, the middleware and the authentication backend."""
+
+import os
+
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
+# Sign in with an e-mail address or a mainland mobile number (accounts.phone), with the password or a
+# code sent to either. Sign up gives one of the two (accounts.forms.SignupForm asks for at least one,
+# which allauth's own check cannot express: hence the silenced warning).
+ACCOUNT_LOGIN_METHODS = {"email", "phone"}
+ACCOUNT_SIGNUP_FIELDS = ["email", "phone", "password1*", "password2*"]
+SILENCED_SYSTEM_CHECKS = ["account.W001"]
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# "optional": a counselor can learn right away; the confirmation mail is still sent at sign-up.
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[高校辅导员培训研修资源库] "
+ACCOUNT_SIGNUP_REDIRECT_URL = "/accounts/profile/"
+LOGIN_REDIRECT_URL = "/"
+# Django's default, named here because pages restricted to signed-in users (Wagtail) send visitors there.
+LOGIN_URL = "/accounts/login/"
+# allauth's defaults, except the per-address limits: a whole campus (hundreds of counselors) often
+# reaches the site through one NAT address, and a training session signs them up together. Per account,
+# per e-mail address and per number the defaults stay; the SMS ones are what an attacker would pay with.
+# The counts live in Django's cache: per process unless CACHES is shared (docs/accounts.md).
+ACCOUNT_RATE_LIMITS = {
+    "login": "120/m/ip",
+    "login_failed": "30/m/ip,5/300s/key",
+    "signup": "60/m/ip",
+    "request_login_code": "30/m/ip,3/m/key",
+    "reset_password": "30/m/ip,5/m/key",
+    "verify_phone": "1/30s/key,10/m/ip",
+}
+
+# Where verification codes go by SMS (accounts.sms): a class with send(phone, code, purpose). The default
+# writes them to the log, which is enough on one machine and sends nothing.
+ACCOUNTS_SMS_SENDER = os.environ.get("ACCOUNTS_SMS_SENDER", "accounts.sms.LogSender")
+# Functions (dotted paths) that take a user and return what their app holds of them, for the copy of
+# one's data at /accounts/data/ (accounts.personal_data). Apps append theirs.
+ACCOUNTS_PERSONAL_DATA_EXPORTERS = ["learning.exports.personal_data"]
