@@ -51,29 +51,42 @@ def course(make_course, tmp_path):
     )
 
 
-def sign_in(context, live_server, user):
-    """The session cookie of a signed-in user, set in a browser context."""
-    from django.test import Client
+EMAIL = "li.laoshi@example.edu.cn"
+PASSWORD = "xuexi-2026-Mima"
 
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+
+def area_hours(page, live_server, code="mental_health"):
+    """The hours the record's table and its radar chart give one capability area."""
+    page.goto(live_server.url + "/me/")
+    row = page.get_by_test_id("area-hours").locator(f"tr[data-area={code}]")
+    svg = page.request.get(live_server.url + "/me/radar.svg").text()
+    assert f'data-area="{code}"' in svg
+    return float(row.get_attribute("data-hours")), svg
 
 
 def play_until(page, seconds, timeout=40_000):
     page.wait_for_function(f"() => {PLAYER}.currentTime >= {seconds}", timeout=timeout)
 
 
-def test_watch_close_resume_elsewhere_and_finish(live_server, browser, course):
+def test_sign_up_watch_close_resume_elsewhere_finish_and_see_the_record(live_server, browser, course):
     from django.contrib.auth import get_user_model
 
-    user = get_user_model().objects.create_user("laoshi", "laoshi@example.com", "xuexi-2026-mima")
-
+    # A new counselor signs up on a laptop (the forms work without JavaScript; here with it).
     laptop = browser.new_context(viewport={"width": 1280, "height": 900})
-    sign_in(laptop, live_server, user)
     page = laptop.new_page()
     violations = csp_violations(page)
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="注册").first.click()
+    page.get_by_label("电子邮箱").fill(EMAIL)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_label("确认密码").fill(PASSWORD)
+    page.get_by_role("button", name="注册").click()
+    page.wait_for_url("**/accounts/profile/")
+    user = get_user_model().objects.get(email=EMAIL)
+
+    hours_before, radar_before = area_hours(page, live_server)
+    assert hours_before == 0
+
     page.goto(live_server.url + course.url)
     assert "播放后将记录您的学习进度" in page.get_by_test_id("learning-status").inner_text()
     page.get_by_role("button", name="播放视频").click()
@@ -86,9 +99,16 @@ def test_watch_close_resume_elsewhere_and_finish(live_server, browser, course):
     assert progress.watched_seconds >= 7 and abs(progress.position - stopped_at) < 2
     assert progress.completed_at is None
 
+    # Signs in again on a phone (a new browser context: nothing shared with the laptop).
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    sign_in(phone, live_server, user)
     page = phone.new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("电子邮箱或手机号").fill(EMAIL)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(live_server.url + "/")
+    assert course.title in page.get_by_test_id("continue-watching").inner_text()
+
     page.goto(live_server.url + course.url)
     assert "上次看到 0:0" in page.get_by_test_id("learning-status").inner_text()
     page.get_by_role("button", name="播放视频").click()
@@ -96,6 +116,7 @@ def test_watch_close_resume_elsewhere_and_finish(live_server, browser, course):
     resumed_at = page.evaluate(f"() => {PLAYER}.currentTime")
     assert abs(resumed_at - stopped_at) < 3, (resumed_at, stopped_at)
 
+    # Watches to the end, at the fastest speed the player allows.
     page.evaluate(f"() => {{ {PLAYER}.playbackRate = 2; }}")
     page.wait_for_function(f"() => {PLAYER}.ended", timeout=60_000)
     page.wait_for_function(
@@ -105,4 +126,11 @@ def test_watch_close_resume_elsewhere_and_finish(live_server, browser, course):
     progress.refresh_from_db()
     assert progress.completed_at is not None
     assert LearningCredit.objects.filter(user=user).count() == 1
+
+    # The record: the course completed with its hours, and the radar's area grew.
+    hours_after, radar_after = area_hours(page, live_server)
+    assert hours_after == 0.5 and radar_after != radar_before
+    completed = page.get_by_test_id("completed-courses").inner_text()
+    assert course.title in completed and "0.5" in completed
+    assert page.get_by_test_id("total-hours").inner_text().startswith("0.5")
     phone.close()

@@ -12,7 +12,9 @@ class LoginForm(AllauthLoginForm):
     """allauth's sign-in form (settings.ACCOUNT_FORMS); its field is labelled 登录 ("Login") in Chinese."""
 
     def __init__(self, *args, **kwargs):
+        # No ASCII colon after the labels of a Chinese form.
         super().__init__(*args, **kwargs)
+        self.label_suffix = ""
         self.fields["login"].label = "电子邮箱或手机号"
         self.fields["login"].widget.attrs["autocomplete"] = "username"
 
@@ -23,9 +25,12 @@ class SignupForm(AllauthSignupForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.label_suffix = ""
         self.fields["email"].label = "电子邮箱"
         self.fields["email"].help_text = "电子邮箱和手机号至少填写一项，用于登录和找回密码。"
         self.fields["phone"].label = "手机号"
+        self.fields["password2"].label = "确认密码"
+        self.fields["password2"].widget.attrs["placeholder"] = "再次输入密码"
 
     def clean(self):
         cleaned_data = super().clean()
