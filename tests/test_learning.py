@@ -291,3 +291,32 @@ def test_concurrent_reports_credit_the_hours_once(make_course):
     assert LearningCredit.objects.filter(user=user).count() == 1
     progress = CourseProgress.objects.get(user=user)
     assert progress.watched_seconds == 100
+
+
+def test_the_home_page_recommends_the_counselors_stage_first_and_drops_what_they_completed(client, make_course):
+    from django.utils import timezone
+
+    from . import factories
+
+    senior = make_course(title="经验丰富辅导员的研究方法", stages=["senior"])
+    newcomer = make_course(title="新入职辅导员的第一次谈心谈话", stages=["new"])
+    done = make_course(title="新入职辅导员已学完的课", stages=["new"])
+    newest = make_course(title="面向所有人的最新课程")
+    for course in (senior, newcomer, done, newest):  # publication order: newest last
+        course.save_revision().publish()
+
+    def titles(html):
+        found = [t for t in (senior.title, newcomer.title, done.title, newest.title) if t in html]
+        return sorted(found, key=html.index)
+
+    anonymous = Client().get("/").content.decode()
+    assert "最新微课" in anonymous and anonymous.index(newest.title) < anonymous.index(newcomer.title)
+
+    user = factories.CounselorFactory(profile__start_year=timezone.localdate().year - 2)  # 新入职
+    CourseProgress.objects.create(user=user, course=done, duration=600, completed_at=timezone.now())
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    assert "为您推荐" in html and "新入职（1—3年）" in html
+    assert titles(html)[0] == newcomer.title  # the stage first, although not the newest
+    assert done.title not in html  # completed
+    assert newest.title in html and senior.title in html

@@ -8,7 +8,7 @@ from wagtail.search import index
 
 from access.forms import CheckedPageForm
 from cases.models import CasePage
-from learning.context import continue_watching
+from learning.context import continue_watching, recommended_courses
 from microcourses.models import MicroCoursePage
 from resources.models import CapabilityArea, PolicyDocumentPage, ResourcePage
 
@@ -35,12 +35,12 @@ class HomePage(Page):
         context["capabilities"] = CapabilityArea.objects.annotate(
             resource_count=Count("resources", filter=Q(resources__in=public.values("pk")), distinct=True)
         ).order_by("sort_order", "code")  # a grouped query drops Meta.ordering
-        context["courses"] = (
+        context["courses"], context["stage"] = recommended_courses(
+            request,
             MicroCoursePage.objects.live()
             .public()
             .select_related("lecturer", "center", "course_type", "requirement")
-            .prefetch_related("capabilities")
-            .order_by("-first_published_at", "-pk")[:6]
+            .prefetch_related("capabilities"),
         )
         context["cases"] = (
             CasePage.objects.live()
