@@ -320,3 +320,13 @@ def test_the_home_page_recommends_the_counselors_stage_first_and_drops_what_they
     assert titles(html)[0] == newcomer.title  # the stage first, although not the newest
     assert done.title not in html  # completed
     assert newest.title in html and senior.title in html
+
+
+def test_continue_watching_hides_a_course_made_private_since(client, viewer, course):
+    from wagtail.models import PageViewRestriction
+
+    with Clock() as clock:
+        watch(client, start(client, course), clock, 0, 30, seq=1)
+    assert course.title in client.get("/").content.decode()
+    PageViewRestriction.objects.create(page=course, restriction_type="password", password="mima-2026")
+    assert course.title not in client.get("/").content.decode()

@@ -48,6 +48,12 @@ def minutes(start, end):
     return [(s, min(s + 60, end)) for s in range(start, end, 60)]
 
 
+@pytest.fixture(autouse=True)
+def _small_groups_shown(settings):
+    # These tests look at three viewers' numbers; the threshold has its own test below.
+    settings.LEARNING_ANALYTICS_MIN_VIEWERS = 1
+
+
 @pytest.fixture
 def watched(centers):
     """A 10-minute course of center A watched by three counselors: one to the end (completed), one
@@ -325,3 +331,16 @@ def test_the_lists_queries_do_not_grow_with_the_courses(client, people, watched,
             watch(counselor(f"more-{n}"), watched["course"], clock, minutes(0, 120), 120)
     with django_assert_max_num_queries(len(before)):
         assert client.get(detail).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_course_with_too_few_viewers_shows_no_averages_nor_histograms(client, people, watched, settings):
+    settings.LEARNING_ANALYTICS_MIN_VIEWERS = 5  # the default: three viewers are too few
+    course = watched["course"]
+    login(client, people["editor_a"])
+    numbers = cells(client.get("/admin/learning/").text, f"course-{course.pk}")
+    assert numbers["viewers"] == "3" and numbers["completions"] == "1"
+    assert numbers["progress"] == "—" and numbers["last_viewed"] == "—"
+    html = client.get(f"/admin/learning/{course.pk}/").text
+    assert "观看人数少于 5 人" in html
+    assert "观看分布" not in html and "离开位置" not in html and "53%" not in html

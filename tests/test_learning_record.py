@@ -387,3 +387,23 @@ def test_the_record_works_in_a_browser_without_javascript(live_server, browser, 
     assert page.locator("#record-target-progress").get_attribute("value") == "1.5"
     assert page.get_by_role("link", name="心理危机干预的第一步").count() == 1
     assert violations == []
+
+
+def test_the_record_is_in_the_name_of_the_counselors_profile(client, db):
+    from django.core.cache import cache
+
+    from . import factories
+
+    user = factories.CounselorFactory(username="zhang", profile__name="张晓燕")
+    client.force_login(user)
+    assert (
+        "张晓燕 的学习成长数字档案" in client.get("/me/").content.decode()
+        or "张晓燕" in client.get("/me/").content.decode()
+    )
+    assert "zhang" not in client.get("/me/").content.decode().split("<main", 1)[1]
+    # A PDF costs most of a second of CPU: a handful per user every ten minutes.
+    cache.clear()
+    statuses = [client.get("/me/record.pdf").status_code for _ in range(7)]
+    assert statuses == [200] * 6 + [429]
+    assert "请十分钟后再试" in client.get("/me/record.pdf").content.decode()
+    cache.clear()

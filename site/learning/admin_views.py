@@ -5,6 +5,7 @@ Who: a center's editors and reviewers see their own centers' courses; platform a
 every center and may filter by one. Anyone else with admin access is refused as on the 报送进度
 dashboard; people without admin access never reach the admin's views."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -134,7 +135,8 @@ class CourseDetailView(LearningAdminMixin, TemplateView):
         numbers = analytics.course_numbers(self.course)
         video = self.course.video
         duration = (video.duration if video else None) or self.course.duration_seconds or numbers["longest"]
-        histogram = analytics.histogram(self.course, duration) if numbers["viewers"] else None
+        shown = numbers["viewers"] and not numbers["too_few"]
+        histogram = analytics.histogram(self.course, duration) if shown else None
         retention_svg = exits_svg = None
         if histogram is not None:
             retention_svg, exits_svg = admin_charts.histogram_charts(histogram)
@@ -148,5 +150,6 @@ class CourseDetailView(LearningAdminMixin, TemplateView):
             retention_svg=retention_svg,
             exits_svg=exits_svg,
             privacy_note=PRIVACY_NOTE,
+            min_viewers=settings.LEARNING_ANALYTICS_MIN_VIEWERS,
             **kwargs,
         )

@@ -12,6 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Avg, Count, DecimalField, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Substr
 
@@ -106,10 +107,20 @@ def hours_value(value):
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
+def too_few(viewers):
+    """Fewer viewers than LEARNING_ANALYTICS_MIN_VIEWERS: an average, a last view or a histogram of one or
+    two people would describe those people, whom an editor may know."""
+    return 0 < (viewers or 0) < settings.LEARNING_ANALYTICS_MIN_VIEWERS
+
+
 def with_percent(row):
-    """A course row with its average watched share in whole percent (None without viewers)."""
+    """A course row with its average watched share in whole percent (None without viewers, or with too
+    few to show it)."""
     row["hours"] = hours_value(row["hours"])
     average = row["avg_progress"]
+    row["too_few"] = too_few(row.get("viewers"))
+    if row["too_few"]:
+        average = row["last_viewed"] = None
     row["avg_percent"] = None if average is None else min(100, math.floor(average * 100 + 1e-9))
     return row
 

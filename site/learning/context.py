@@ -26,14 +26,19 @@ def course_learning(request, course):
 
 
 def continue_watching(request, limit=3):
-    """The counselor's most recently watched courses that are not completed (继续观看), still live."""
+    """The counselor's most recently watched courses that are not completed (继续观看), that they may
+    still see (live, and through any view restriction added since)."""
     if not request.user.is_authenticated:
         return []
-    return list(
+    from access.policy import pages_access
+
+    candidates = (
         CourseProgress.objects.filter(user=request.user, completed_at__isnull=True, course__live=True)
         .select_related("course")
-        .order_by("-updated_at")[:limit]
+        .order_by("-updated_at")[: limit * 3]
     )
+    visible = [progress for progress in candidates if pages_access(request, [progress.course_id]) is not None]
+    return visible[:limit]
 
 
 def recommended_courses(request, courses, limit=6):

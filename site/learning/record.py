@@ -120,7 +120,13 @@ class LearningRecord:
 
 
 def display_name(user):
-    """The user's full name, family name first when it is Chinese (张 + 三), else the user name."""
+    """The 姓名 of the counselor's profile; else the account's full name, family name first when it is
+    Chinese (张 + 三); else the user name."""
+    from accounts.models import CounselorProfile
+
+    profile_name = CounselorProfile.objects.filter(user_id=user.pk).values_list("name", flat=True).first()
+    if profile_name and profile_name.strip():
+        return profile_name.strip()
     first, last = (user.first_name or "").strip(), (user.last_name or "").strip()
     if first and last and not (first.isascii() and last.isascii()):
         return f"{last}{first}"

@@ -12,6 +12,7 @@ import io
 from csp.decorators import csp
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,6 +21,8 @@ from .charts import radar_svg, text_alternative
 from .record import build_record
 from .record_pdf import render_pdf
 
+PDF_PER_WINDOW = 6
+PDF_WINDOW_SECONDS = 600
 LOGIN_URL = "/accounts/login/"  # django-allauth's, once counselor accounts arrive
 
 
@@ -95,6 +98,12 @@ def record_csv(request):
 
 @owner_only
 def record_pdf(request):
+    # A PDF takes most of a second of CPU: a few per user every ten minutes (counted in Django's cache,
+    # shared by every process when CACHE_URL names a Redis).
+    key = f"learning-record-pdf:{request.user.pk}"
+    cache.add(key, 0, timeout=PDF_WINDOW_SECONDS)
+    if cache.incr(key) > PDF_PER_WINDOW:
+        return render(request, "learning/record_busy.html", status=429)
     data = build_record(request.user, request=request)
     response = HttpResponse(render_pdf(data), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="learning-record-{stamp(data.generated_at)}.pdf"'

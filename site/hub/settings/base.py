@@ -242,6 +242,13 @@ elif TASKS_BACKEND == "immediate":
 else:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be database, rq or immediate, not {TASKS_BACKEND!r}")
 
+# Django's cache: counters of rate limits (allauth's, the record's PDF). In each process's memory by default;
+# CACHE_URL=redis://... shares them between the web server's processes and machines.
+if os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+    }
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -29,3 +29,6 @@ LEARNING_SESSIONS_PER_DAY = int(_float("LEARNING_SESSIONS_PER_DAY", "300", 1, 10
 LEARNING_SESSION_KEEP_DAYS = int(_float("LEARNING_SESSION_KEEP_DAYS", "180", 1, 3650))
 # The learning hours a counselor should earn in a year (the record shows progress toward it).
 LEARNING_ANNUAL_HOURS = _float("LEARNING_ANNUAL_HOURS", "32", 1, 1000)
+# Editors' learning data shows averages, the last view and histograms of a course only from this many viewers
+# on: below, they would describe the one or two people who watched it.
+LEARNING_ANALYTICS_MIN_VIEWERS = int(_float("LEARNING_ANALYTICS_MIN_VIEWERS", "5", 1, 1000))
