@@ -36,6 +36,15 @@ ACCOUNT_RATE_LIMITS = {
 # Where verification codes go by SMS (accounts.sms): a class with send(phone, code, purpose). The default
 # writes them to the log, which is enough on one machine and sends nothing.
 ACCOUNTS_SMS_SENDER = os.environ.get("ACCOUNTS_SMS_SENDER", "accounts.sms.LogSender")
+# At most this many messages to one number in 24 hours (counted in the database: accounts.models.SmsSent),
+# on top of allauth's one per 30 s: that alone allows thousands a day to someone else's phone.
+ACCOUNTS_SMS_DAILY_LIMIT = int(os.environ.get("ACCOUNTS_SMS_DAILY_LIMIT", "10"))
+# A number claimed at sign-up or change and not confirmed within this many hours is cleared from the
+# account (accounts.sweeps): a claim must not hold someone else's number for long.
+ACCOUNTS_UNVERIFIED_PHONE_HOURS = int(os.environ.get("ACCOUNTS_UNVERIFIED_PHONE_HOURS", "24"))
+# Accounts older than this many days with neither a confirmed e-mail address nor a confirmed number, no
+# learning data and no staff role are deleted (accounts.sweeps): sign-ups nobody can be reached through.
+ACCOUNTS_UNVERIFIED_DAYS = int(os.environ.get("ACCOUNTS_UNVERIFIED_DAYS", "30"))
 # Functions (dotted paths) that take a user and return what their app holds of them, for the copy of
 # one's data at /accounts/data/ (accounts.personal_data). Apps append theirs.
 ACCOUNTS_PERSONAL_DATA_EXPORTERS = ["learning.exports.personal_data"]
