@@ -487,3 +487,47 @@ def test_the_sweep_deletes_old_accounts_with_nothing_confirmed_and_nothing_learn
     assert list(sweeps.abandoned_accounts()) == [users["gone"]]
     assert sweeps.delete_abandoned_accounts() == "1 abandoned unconfirmed accounts deleted"
     assert not type(counselor).objects.filter(username="gone").exists()
+
+
+# -- allauth's pages in the site's Chinese (finding 11) ----------------------------------------------------
+
+ENGLISH_OR_OFF_WORDS = ["Email", "更改电话", "登出", "请求码", "代码", "你的", "你确定"]
+
+
+def page_text(response):
+    main = re.search(r"<main.*?</main>", response.content.decode(), re.S)
+    return re.sub(r"<script.*?</script>", "", main.group(0), flags=re.S)
+
+
+@pytest.mark.django_db
+def test_every_account_page_reads_as_the_sites_chinese(client, counselor, home, sms):
+    pages = {}
+    for url in ["/accounts/login/", "/accounts/signup/", "/accounts/login/code/", "/accounts/password/reset/"]:
+        pages[url] = client.get(url)
+    coded = Client()
+    coded.post("/accounts/login/code/", {"phone": "13800138000"})
+    pages["/accounts/login/code/confirm/"] = coded.get("/accounts/login/code/confirm/")
+    client.force_login(counselor)
+    for url in [
+        "/accounts/email/",
+        "/accounts/password/change/",
+        "/accounts/phone/change/",
+        "/accounts/reauthenticate/",
+        "/accounts/logout/",
+        "/accounts/profile/",
+        "/accounts/delete/",
+    ]:
+        pages[url] = client.get(url)
+    counselor.set_unusable_password()
+    counselor.save()
+    client.force_login(counselor)
+    pages["/accounts/password/set/"] = client.get("/accounts/password/set/")
+    for url, response in pages.items():
+        assert response.status_code == 200, url
+        html = page_text(response)
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+        assert not re.search(r":\s*</label>", html), url  # no ASCII colon after a label
+        assert not re.search(r"[\u4e00-\u9fff]\s*:", text), (url, text)  # nor after any Chinese word
+        assert not re.search(r"[\u4e00-\u9fff]\s+\.", text), (url, text)  # "请 登录 ." on the sign-up page
+        assert not [word for word in ENGLISH_OR_OFF_WORDS if word in text], (url, text)
+    assert "验证码登录" in page_text(pages["/accounts/password/reset/"])  # for counselors without an address

@@ -4,7 +4,30 @@ of base.py, which lists the apps, the middleware and the authentication backend.
 import os
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
+# Every form allauth shows counselors, without ASCII colons and in the site's words (accounts.allauth_forms).
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    **{
+        key: f"accounts.allauth_forms.{name}"
+        for key, name in {
+            "add_email": "AddEmailForm",
+            "change_email": "ChangeEmailForm",
+            "change_password": "ChangePasswordForm",
+            "set_password": "SetPasswordForm",
+            "reset_password": "ResetPasswordForm",
+            "reset_password_from_key": "ResetPasswordKeyForm",
+            "request_login_code": "RequestLoginCodeForm",
+            "confirm_login_code": "ConfirmLoginCodeForm",
+            "verify_phone": "VerifyPhoneForm",
+            "confirm_email_verification_code": "ConfirmEmailVerificationCodeForm",
+            "confirm_password_reset_code": "ConfirmPasswordResetCodeForm",
+            "confirm_reauthentication_code": "ConfirmReauthenticationCodeForm",
+            "change_phone": "ChangePhoneForm",
+            "reauthenticate": "ReauthenticateForm",
+        }.items()
+    },
+}
 # Sign in with an e-mail address or a mainland mobile number (accounts.phone), with the password or a
 # code sent to either. Sign up gives one of the two (accounts.forms.SignupForm asks for at least one,
 # which allauth's own check cannot express: hence the silenced warning).
