@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 
 from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import CounselorProfile, career_stage_for
@@ -327,3 +328,206 @@ def test_make_runs_demo_counselor_signs_in_with_the_printed_password(client, cen
     assert facts == ("张老师", "北京师范大学", "北京", 2022)
     assert EmailAddress.objects.get(email="counselor@example.com").verified
     assert client.get("/admin/").status_code == 302  # a counselor, not an editor
+
+
+# -- a number belongs to whoever confirms it (security review, finding 8) --------------------------------
+
+
+def sms_lines(caplog):
+    return [r.getMessage() for r in caplog.records if r.name == "accounts.sms"]
+
+
+@pytest.mark.django_db
+def test_an_unconfirmed_claim_does_not_squat_the_owners_number(sms, caplog):
+    attacker, victim = Client(), Client()
+    data = {"password1": PASSWORD, "password2": PASSWORD}
+    attacker.post("/accounts/signup/", {**data, "email": "attacker@example.com", "phone": "13900139000"})
+    assert CounselorProfile.objects.get(phone="+8613900139000").phone_verified is False
+    cache.clear()  # more than 30 s later
+    response = victim.post("/accounts/signup/", {**data, "phone": "139 0013 9000"})
+    assert response.status_code == 302 and response["Location"] == "/accounts/phone/verify/"
+    # The victim gets a code for their own new account, confirms it, and the attacker's claim goes.
+    victim.post("/accounts/phone/verify/", {"code": sms()[-1]})
+    owner = signed_in_user(victim)
+    assert owner and CounselorProfile.objects.get(phone="+8613900139000").user == owner
+    assert CounselorProfile.objects.get(user__email="attacker@example.com").phone == ""
+    # From now on the number signs in its owner by code.
+    cache.clear()
+    other = Client()
+    other.post("/accounts/login/code/", {"phone": "13900139000"})
+    other.post("/accounts/login/code/confirm/", {"code": sms()[-1]})
+    assert signed_in_user(other) == owner
+
+
+@pytest.mark.django_db
+def test_an_unconfirmed_claim_signs_nobody_in_and_a_confirmed_number_is_told_of_a_signup(counselor, sms, caplog):
+    claimant = factories.CounselorFactory(username="li", email="li@example.edu.cn")
+    CounselorProfile.objects.filter(user=claimant).update(phone="+8613900139001", phone_verified=False)
+    Client().post("/accounts/login/code/", {"phone": "13900139001"})
+    assert sms() == []  # no code for an account that merely claims the number
+    assert login(Client(), "13900139001", "password").status_code == 200  # nor its password by the number
+    # Signing up with a confirmed number makes no account; its owner is told (purpose "exists").
+    Client().post("/accounts/signup/", {"phone": "13800138000", "password1": PASSWORD, "password2": PASSWORD})
+    assert CounselorProfile.objects.filter(phone="+8613800138000").count() == 1
+    assert sms_lines(caplog)[-1] == "SMS to 138 0013 8000 (账户已存在)"
+
+
+@pytest.mark.django_db
+def test_the_sweep_clears_numbers_left_unconfirmed(counselor, settings):
+    from datetime import timedelta
+
+    from accounts import sweeps
+
+    assert "accounts.sweeps.clear_unconfirmed_numbers" in settings.WORKER_SWEEPS
+    claimant = factories.CounselorFactory(username="li")
+    now = timezone.now()
+    CounselorProfile.objects.filter(user=claimant).update(phone="+8613900139002", phone_set_at=now)
+    assert sweeps.clear_unconfirmed_numbers() == ""
+    CounselorProfile.objects.filter(user=claimant).update(phone_set_at=now - timedelta(hours=25))
+    CounselorProfile.objects.filter(user=counselor).update(phone_set_at=now - timedelta(days=400))
+    assert sweeps.clear_unconfirmed_numbers() == "1 unconfirmed phone numbers cleared"
+    assert CounselorProfile.objects.get(user=claimant).phone == ""
+    assert CounselorProfile.objects.get(user=counselor).phone == "+8613800138000"  # confirmed: kept
+
+
+# -- rate limits: a 429 page, and a daily cap per number (finding 9) -------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_second_signup_with_a_number_within_30s_is_refused_in_the_form(db):
+    data = {"phone": "13700137000", "password1": PASSWORD, "password2": PASSWORD}
+    assert Client().post("/accounts/signup/", {**data, "email": "a@example.com"}).status_code == 302
+    response = Client().post("/accounts/signup/", data)
+    assert response.status_code == 200 and "请稍等 30 秒后再试" in response.content.decode()
+    assert CounselorProfile.objects.count() == 1  # no half-made account
+
+
+@pytest.mark.django_db
+def test_allauths_rate_limited_is_the_chinese_429_page(client, counselor, sms):
+    client.post("/accounts/login/code/", {"phone": "13800138000"})
+    # Asking for a new number's code too soon: allauth raises RateLimited inside its flow.
+    client.force_login(counselor)
+    client.post("/accounts/phone/change/", {"phone": "13900139003"})
+    response = client.post("/accounts/phone/change/", {"phone": "13900139003"})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "请求过于频繁" in page and 'lang="zh-Hans"' in page
+
+
+@pytest.mark.django_db
+def test_a_number_gets_at_most_the_daily_limit_of_messages(counselor, sms, settings):
+    from accounts.models import SmsSent
+
+    settings.ACCOUNTS_SMS_DAILY_LIMIT = 2
+    for _ in range(2):
+        cache.clear()  # allauth's own limits aside: each request minutes apart
+        Client().post("/accounts/login/code/", {"phone": "13800138000"})
+    assert len(sms()) == 2 and SmsSent.objects.filter(phone="+8613800138000").count() == 2
+    cache.clear()
+    client = Client()
+    response = client.post("/accounts/login/code/", {"phone": "13800138000"})
+    assert response.status_code == 429 and "今天收到的短信已达上限" in response.content.decode()
+    assert len(sms()) == 2
+    response = client.post("/accounts/signup/", {"phone": "13800138000", "password1": PASSWORD, "password2": PASSWORD})
+    assert response.status_code == 200 and "今天收到的短信已达上限" in response.content.decode()
+    SmsSent.objects.update(sent_at=timezone.now() - timezone.timedelta(days=1, seconds=1))
+    from accounts import sweeps
+
+    sweeps.forget_sms_counts()
+    assert not SmsSent.objects.exists()
+
+
+# -- deletion: axes' failed sign-ins and other sessions (finding 4) ---------------------------------------
+
+
+@pytest.mark.django_db
+def test_failed_sign_ins_are_in_the_copy_and_go_with_the_account(client, counselor):
+    from axes.models import AccessAttempt
+
+    from django.contrib.sessions.models import Session
+
+    login(client, "zhang@example.edu.cn", "wrong", address="203.0.113.7")
+    login(client, "zhang@example.edu.cn", PASSWORD, address="203.0.113.7")
+    other_device = Client()
+    other_device.force_login(counselor)
+    data = json.loads(client.get("/accounts/data/").content)
+    assert [entry["ip_address"] for entry in data["failed_sign_ins"]] == ["203.0.113.7"]
+    assert data["failed_sign_ins"][0]["time"] and "user_agent" in data["failed_sign_ins"][0]
+    assert Session.objects.count() == 2
+    client.post("/accounts/delete/", {"password": PASSWORD, "confirm": "on"})
+    assert not AccessAttempt.objects.filter(username="zhang").exists()
+    assert not Session.objects.exists()  # the other device's session too
+    assert signed_in_user(other_device) is None
+
+
+# -- accounts nobody can be reached through (finding 10) --------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_sweep_deletes_old_accounts_with_nothing_confirmed_and_nothing_learned(
+    counselor, settings, people, make_course
+):
+    from datetime import timedelta
+
+    from accounts import sweeps
+    from learning.models import CourseProgress
+
+    assert "accounts.sweeps.delete_abandoned_accounts" in settings.WORKER_SWEEPS
+    old = timezone.now() - timedelta(days=settings.ACCOUNTS_UNVERIFIED_DAYS + 1)
+    users = {name: factories.CounselorFactory(username=name) for name in ("gone", "new", "learner", "phone", "staff")}
+    EmailAddress.objects.filter(user__username__in=users).update(verified=False)
+    for name, user in users.items():
+        user.date_joined = user.last_login = old if name != "new" else timezone.now()
+        user.is_staff = name == "staff"
+        user.save()
+    CounselorProfile.objects.filter(user=users["phone"]).update(phone="+8613900139004", phone_verified=True)
+    CourseProgress.objects.create(user=users["learner"], course=make_course(), duration=60)
+    for person in [counselor, *people.values()]:  # confirmed e-mail, or editors: kept
+        type(person).objects.filter(pk=person.pk).update(date_joined=old, last_login=None)
+    assert list(sweeps.abandoned_accounts()) == [users["gone"]]
+    assert sweeps.delete_abandoned_accounts() == "1 abandoned unconfirmed accounts deleted"
+    assert not type(counselor).objects.filter(username="gone").exists()
+
+
+# -- allauth's pages in the site's Chinese (finding 11) ----------------------------------------------------
+
+ENGLISH_OR_OFF_WORDS = ["Email", "更改电话", "登出", "请求码", "代码", "你的", "你确定"]
+
+
+def page_text(response):
+    main = re.search(r"<main.*?</main>", response.content.decode(), re.S)
+    return re.sub(r"<script.*?</script>", "", main.group(0), flags=re.S)
+
+
+@pytest.mark.django_db
+def test_every_account_page_reads_as_the_sites_chinese(client, counselor, home, sms):
+    pages = {}
+    for url in ["/accounts/login/", "/accounts/signup/", "/accounts/login/code/", "/accounts/password/reset/"]:
+        pages[url] = client.get(url)
+    coded = Client()
+    coded.post("/accounts/login/code/", {"phone": "13800138000"})
+    pages["/accounts/login/code/confirm/"] = coded.get("/accounts/login/code/confirm/")
+    client.force_login(counselor)
+    for url in [
+        "/accounts/email/",
+        "/accounts/password/change/",
+        "/accounts/phone/change/",
+        "/accounts/reauthenticate/",
+        "/accounts/logout/",
+        "/accounts/profile/",
+        "/accounts/delete/",
+    ]:
+        pages[url] = client.get(url)
+    counselor.set_unusable_password()
+    counselor.save()
+    client.force_login(counselor)
+    pages["/accounts/password/set/"] = client.get("/accounts/password/set/")
+    for url, response in pages.items():
+        assert response.status_code == 200, url
+        html = page_text(response)
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+        assert not re.search(r":\s*</label>", html), url  # no ASCII colon after a label
+        assert not re.search(r"[\u4e00-\u9fff]\s*:", text), (url, text)  # nor after any Chinese word
+        assert not re.search(r"[\u4e00-\u9fff]\s+\.", text), (url, text)  # "请 登录 ." on the sign-up page
+        assert not [word for word in ENGLISH_OR_OFF_WORDS if word in text], (url, text)
+    assert "验证码登录" in page_text(pages["/accounts/password/reset/"])  # for counselors without an address

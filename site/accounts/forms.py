@@ -1,10 +1,12 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import ReauthenticateForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import context, ratelimit
 
 from django import forms
 from django.utils import timezone
 
+from . import sms
 from .models import FIRST_START_YEAR, CounselorProfile
 
 
@@ -37,7 +39,20 @@ class SignupForm(AllauthSignupForm):
         given = cleaned_data.get("email") or cleaned_data.get("phone")
         if not given and not self.has_error("email") and not self.has_error("phone"):
             self.add_error("email", "请填写电子邮箱或手机号（至少一项）。")
+        if (phone := cleaned_data.get("phone")) and not self.errors:
+            self._check_sms_limits(phone)
         return cleaned_data
+
+    def _check_sms_limits(self, phone):
+        # allauth creates the account, then sends the code, and only then finds the number over its
+        # limit (one SMS every 30 s): the counselor would get an error page and a half-made account.
+        # Asked first (without counting), the form says it instead. Whether the number has an account
+        # does not change the answer (both send an SMS), so this tells nobody who has one.
+        request = context.request
+        if request is not None and not ratelimit.consume(request, action="verify_phone", key=phone, dry_run=True):
+            self.add_error("phone", "该手机号刚刚收到过短信，请稍等 30 秒后再试。")
+        elif sms.daily_limit_reached(phone):
+            self.add_error("phone", sms.DAILY_LIMIT_REACHED)
 
 
 class ProfileForm(forms.ModelForm):

@@ -22,7 +22,8 @@ def account_name(identifier):
         match = Q(email__iexact=identifier) | Q(emailaddress__email__iexact=identifier)
     elif phone := normalise_or_none(identifier):
         identifier = phone
-        match = Q(counselor_profile__phone=phone)
+        # A confirmed number only (accounts.adapter): an unconfirmed claim is not the account's to lock.
+        match = Q(counselor_profile__phone=phone, counselor_profile__phone_verified=True)
     else:
         return identifier
     return users.filter(match).values_list(users.model.USERNAME_FIELD, flat=True).first() or identifier

@@ -80,6 +80,9 @@ class CounselorProfile(models.Model):
     # +86 and 11 digits (accounts.phone.normalise); empty when the counselor signed up by e-mail only.
     phone = models.CharField("手机号", max_length=14, blank=True)
     phone_verified = models.BooleanField("手机号已验证", default=False)
+    # When the number was last set (accounts.adapter.set_phone): the sweep clears a number still
+    # unconfirmed a day later. Not updated_at, which every edit of the profile would push back.
+    phone_set_at = models.DateTimeField("手机号填写时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -87,8 +90,15 @@ class CounselorProfile(models.Model):
         verbose_name = "辅导员资料"
         verbose_name_plural = "辅导员资料"
         constraints = [
-            # One account per number; many accounts without one.
-            models.UniqueConstraint(fields=["phone"], condition=~Q(phone=""), name="accounts_profile_unique_phone"),
+            # One account per *confirmed* number. An unconfirmed one proves nothing: anyone can type
+            # someone else's number at sign-up, and a unique claim on it would lock its owner out. Several
+            # accounts may claim a number unconfirmed; the first to confirm it keeps it (the adapter
+            # clears the others), and the sweep clears claims left unconfirmed (accounts.sweeps).
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=Q(phone_verified=True) & ~Q(phone=""),
+                name="accounts_profile_unique_verified_phone",
+            ),
         ]
 
     def __str__(self):
@@ -112,3 +122,22 @@ def career_stage_for(user):
         return None
     profile = CounselorProfile.objects.filter(user_id=user.pk).only("start_year").first()
     return profile.career_stage if profile else None
+
+
+class SmsSent(models.Model):
+    """One text message sent to a number: what the daily cap per number counts (accounts.sms). In the
+    database because allauth's own limits live in the cache, which is per process here (no shared
+    CACHES): counted there, each gunicorn worker would allow its own day's worth. Rows older than a day
+    are deleted by the sweep (accounts.sweeps)."""
+
+    phone = models.CharField("手机号", max_length=14)
+    purpose = models.CharField("用途", max_length=20)
+    sent_at = models.DateTimeField("发送时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "短信发送记录"
+        verbose_name_plural = "短信发送记录"
+        indexes = [models.Index(fields=["phone", "sent_at"], name="accounts_sms_phone_sent")]
+
+    def __str__(self):
+        return f"{self.phone} {self.purpose} {self.sent_at:%Y-%m-%d %H:%M}"

@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # allauth's RateLimited (and the daily SMS cap) as the 429 page instead of a 500.
+    "accounts.middleware.RateLimitedMiddleware",
     # Last: it turns a login that axes locked out into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -341,6 +343,10 @@ WORKER_SWEEPS = [
     "home.sweeps.clear_sessions",
     # Viewing sessions older than LEARNING_SESSION_KEEP_DAYS (their progress stays).
     "learning.sweeps.expire_sessions",
+    # Numbers claimed and never confirmed, the daily SMS counts, accounts abandoned unconfirmed.
+    "accounts.sweeps.clear_unconfirmed_numbers",
+    "accounts.sweeps.forget_sms_counts",
+    "accounts.sweeps.delete_abandoned_accounts",
 ]
 
 # The library lists this many resources per page.
