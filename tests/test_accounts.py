@@ -330,7 +330,7 @@ def test_make_runs_demo_counselor_signs_in_with_the_printed_password(client, cen
     assert client.get("/admin/").status_code == 302  # a counselor, not an editor
 
 
-# -- a number belongs to whoever confirms it (security review, finding 8) --------------------------------
+# -- a number belongs to whoever confirms it --------------------------------
 
 
 def sms_lines(caplog):
@@ -390,7 +390,7 @@ def test_the_sweep_clears_numbers_left_unconfirmed(counselor, settings):
     assert CounselorProfile.objects.get(user=counselor).phone == "+8613800138000"  # confirmed: kept
 
 
-# -- rate limits: a 429 page, and a daily cap per number (finding 9) -------------------------------------
+# -- rate limits: a 429 page, and a daily cap per number -------------------------------------
 
 
 @pytest.mark.django_db
@@ -437,11 +437,11 @@ def test_a_number_gets_at_most_the_daily_limit_of_messages(counselor, sms, setti
     assert not SmsSent.objects.exists()
 
 
-# -- deletion: axes' failed sign-ins and other sessions (finding 4) ---------------------------------------
+# -- deletion: axes' failed sign-ins and other sessions ---------------------------------------
 
 
 @pytest.mark.django_db
-def test_failed_sign_ins_are_in_the_copy_and_go_with_the_account(client, counselor):
+def test_failed_sign_ins_are_in_the_copy_and_go_with_the_account(client, counselor, django_capture_on_commit_callbacks):
     from axes.models import AccessAttempt
 
     from django.contrib.sessions.models import Session
@@ -454,13 +454,15 @@ def test_failed_sign_ins_are_in_the_copy_and_go_with_the_account(client, counsel
     assert [entry["ip_address"] for entry in data["failed_sign_ins"]] == ["203.0.113.7"]
     assert data["failed_sign_ins"][0]["time"] and "user_agent" in data["failed_sign_ins"][0]
     assert Session.objects.count() == 2
-    client.post("/accounts/delete/", {"password": PASSWORD, "confirm": "on"})
+    # The other devices' sessions go in a background task after the deletion's commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/delete/", {"password": PASSWORD, "confirm": "on"})
     assert not AccessAttempt.objects.filter(username="zhang").exists()
     assert not Session.objects.exists()  # the other device's session too
     assert signed_in_user(other_device) is None
 
 
-# -- accounts nobody can be reached through (finding 10) --------------------------------------------------
+# -- accounts nobody can be reached through --------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -489,7 +491,7 @@ def test_the_sweep_deletes_old_accounts_with_nothing_confirmed_and_nothing_learn
     assert not type(counselor).objects.filter(username="gone").exists()
 
 
-# -- allauth's pages in the site's Chinese (finding 11) ----------------------------------------------------
+# -- allauth's pages in the site's Chinese ----------------------------------------------------
 
 ENGLISH_OR_OFF_WORDS = ["Email", "更改电话", "登出", "请求码", "代码", "你的", "你确定"]
 

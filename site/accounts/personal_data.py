@@ -12,6 +12,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
+from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -89,19 +90,22 @@ def erase(user, sessions=True):
     AccessLog.objects.filter(username=username).delete()
     AccessAttempt.objects.filter(username=username).delete()
     AccessFailureLog.objects.filter(username=username).delete()
-    if sessions:
-        delete_sessions(user)
+    pk = user.pk
     user.delete()
+    if sessions:
+        from .tasks import delete_user_sessions
+
+        transaction.on_commit(lambda: delete_user_sessions.enqueue(pk))
 
 
-def delete_sessions(user):
+def delete_sessions_of(user_pk):
     """Sessions in the database (SESSION_ENGINE's default) store the user's id inside the encoded data:
     each live session is decoded. Deleting an account is rare; the sessions of a deleted user would
     otherwise keep what allauth and the site put there (their number being confirmed, …) until expiry."""
-    pk = str(user.pk)
+    pk = str(user_pk)
     doomed = [
         session.pk
         for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=2000)
         if str(session.get_decoded().get(SESSION_KEY)) == pk
     ]
-    Session.objects.filter(pk__in=doomed).delete()
+    return Session.objects.filter(pk__in=doomed).delete()[0]

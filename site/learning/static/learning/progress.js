@@ -111,7 +111,12 @@
       }).then(function (response) {
         if (!response.ok) throw new Error(String(response.status));
         return response.json();
-      }).then(showState).catch(function () {
+      }).then(function (state) {
+        // What the server counts as watched (all sessions): seconds it refused, because the report came
+        // sooner than they could have played, are sent again with the next report.
+        if (state.watched_segments) reported = state.watched_segments;
+        showState(state);
+      }).catch(function () {
         // Not received: send those seconds again with the next report.
         reported = subtract(reported, report.fresh);
       }).then(function () {
