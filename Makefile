@@ -17,7 +17,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/$(shell echo $$(( $(CHECKOUT_ID) % 16 )
 export TEST_DATABASE_URL TEST_REDIS_URL
 PG_TEST_LOG := var/pytest-postgresql.log
 
-.PHONY: help run test test-services setup setup-dev system-deps system-test-deps node-deps messages migrate demo lint format bench bench-search bench-search-100k bench-media worker
+.PHONY: help run test test-services setup setup-dev system-deps system-test-deps node-deps messages migrate demo lint format bench bench-search bench-search-100k bench-media bench-progress worker
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-17s %s\n", $$1, $$2}'
@@ -121,6 +121,10 @@ bench-search-100k: setup-dev system-test-deps test-services ## Search latency, r
 
 bench-media: setup-dev system-test-deps ## Segments behind nginx + gunicorn: signed (nginx alone) vs checked by Django vs unchecked
 	$(BIN)/python bench/media_serving.py
+
+bench-progress: setup-dev system-test-deps test-services ## Players' progress reports under load (6,000 viewers) behind gunicorn, on SQLite and PostgreSQL (about 6 minutes)
+	$(BIN)/python bench/progress.py
+	$(BIN)/python bench/progress.py --database-url $(TEST_DATABASE_URL)
 
 format: setup-dev ## Format and fix imports
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .

@@ -47,9 +47,12 @@ graceful_timeout = 60
 # them longer than nginx does, or nginx may send a request on a connection gunicorn is just closing (502).
 keepalive = 75
 
-# Restart each process after about 1000 requests (staggered), bounding slow memory growth (Pillow, caches).
-max_requests = 1000
-max_requests_jitter = 100
+# Restart each process after about 20,000 requests (staggered), bounding slow memory growth (Pillow,
+# caches). Not fewer: the players' progress reports alone come at hundreds a second, and a new process
+# spends about a second of CPU importing Django and Wagtail -- at 1000 that was a restart every few
+# seconds per process (bench/progress.py).
+max_requests = 20000
+max_requests_jitter = 2000
 
 # Matches nginx's large_client_header_buffers (4 x 8k): longer lines or headers are refused before Django.
 limit_request_line = 8190

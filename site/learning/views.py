@@ -8,6 +8,8 @@ import json
 import logging
 from datetime import timedelta
 
+from csp.decorators import csp
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.utils import timezone
@@ -25,6 +27,12 @@ MAX_REPORT_BYTES = 4096
 LOGIN_REQUIRED = "登录后才能记录学习进度和学时。"
 
 
+# The visitors' strict policy, fixed on these JSON answers: without it the policy middleware asks for every
+# signed-in user whether they are an editor (two permission queries, a third of a report's cost) only to
+# choose the admin's looser policy, which a JSON answer never needs.
+strict_csp = csp(settings.CONTENT_SECURITY_POLICY["DIRECTIVES"])
+
+
 def error(message, status):
     return JsonResponse({"error": message}, status=status)
 
@@ -36,6 +44,7 @@ def device_class(request):
 
 
 @require_POST
+@strict_csp
 def start(request, page_id):
     if not request.user.is_authenticated:
         return error(LOGIN_REQUIRED, 401)
@@ -81,6 +90,7 @@ def read_body(request):
 
 
 @require_POST
+@strict_csp
 def report(request, session_id):
     if not request.user.is_authenticated:
         return error(LOGIN_REQUIRED, 401)
