@@ -179,11 +179,14 @@ class Viewer:
         return json.dumps(body).encode()
 
 
-def http_head(path, viewer, length):
+def http_head(path, viewer, length, token=None):
+    # As a browser sends them: the cookies always; the CSRF token to open a session, the session's report
+    # token with each report.
+    secret = f"X-Report-Token: {token}" if token else f"X-CSRFToken: {viewer['csrf']}"
     return (
         f"POST {path} HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-Proto: https\r\nX-Forwarded-For: 127.0.0.1\r\n"
         f"Origin: https://localhost\r\nCookie: sessionid={viewer['sessionid']}; csrftoken={viewer['csrf']}\r\n"
-        f"X-CSRFToken: {viewer['csrf']}\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+        f"{secret}\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
     ).encode()
 
 
@@ -207,7 +210,8 @@ async def run_client(spec):
         opens[status] += 1
         if status != 201:
             return viewer
-        viewer.session_url = json.loads(payload)["report_url"]
+        opened = json.loads(payload)
+        viewer.session_url, token = opened["report_url"], opened["report_token"]
         last, tick = time.time(), 1
         while (due := opened_at + tick * INTERVAL) < spec["stop"]:
             await sleep_until(due)
@@ -215,7 +219,7 @@ async def run_client(spec):
             body = viewer.next_report(now - last)
             last = now
             sent = len(viewer.pending)
-            status, _ = await pool.request(http_head(viewer.session_url, vspec, len(body)), body)
+            status, _ = await pool.request(http_head(viewer.session_url, vspec, len(body), token), body)
             records.append((round(due, 3), round((time.time() - due) * 1000, 2), status))
             if status == 200:
                 viewer.acked += viewer.pending[:sent]
@@ -461,7 +465,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--viewers", type=int, default=6000, help="simulated viewers, one report per 10 s each")
     parser.add_argument("--seconds", type=int, default=60, help="measured duration after the warm-up")
-    parser.add_argument("--warmup", type=int, default=60, help="seconds over which the viewers open their sessions")
+    parser.add_argument(
+        "--warmup", type=int, default=120, help="seconds over which the viewers open their sessions (an evening ramp)"
+    )
     parser.add_argument("--workers", type=int, help="gunicorn processes (default: deploy/gunicorn.conf.py's)")
     parser.add_argument("--threads", type=int, help="threads per process (default: deploy/gunicorn.conf.py's)")
     parser.add_argument("--connections", type=int, default=32, help="keep-alive connections, all clients together")

@@ -57,4 +57,9 @@ def report(client, session, seq, segments, position=None, verb="played", rate=1)
         "position": position if position is not None else (segments[-1][1] if segments else 0),
         "rate": rate,
     }
-    return client.post(session["report_url"], json.dumps(body), content_type="application/json")
+    return client.post(
+        session["report_url"],
+        json.dumps(body),
+        content_type="application/json",
+        headers={"X-Report-Token": session["report_token"]},
+    )

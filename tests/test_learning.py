@@ -165,11 +165,48 @@ def test_one_counselor_cannot_report_into_another_ones_session(client, viewer, c
         session = start(client, course)
         intruder = Client()
         intruder.force_login(counselor("intruder"))
+        own = start(intruder, course)
         clock.advance(10)
-        response = report(intruder, session, 1, [[0, 10]])
-    assert response.status_code == 404
+        # Their own session's token on the other's session; a token claiming the other's id; none.
+        stolen_url = {**own, "report_url": session["report_url"]}
+        forged = {**session, "report_token": f"{viewer.pk}." + "0" * 40}
+        answers = [report(intruder, stolen_url, 1, [[0, 10]]), report(intruder, forged, 1, [[0, 10]])]
+        bare = intruder.post(session["report_url"], "{}", content_type="application/json")
+    assert [answer.status_code for answer in answers] == [404, 404] and bare.status_code == 401
+    assert answers[0].json() == answers[1].json()  # alike: nothing tells which sessions exist
     assert progress_of(viewer, course).watched_seconds == 0
-    assert not CourseProgress.objects.exclude(user=viewer).exists()
+    assert CourseProgress.objects.get(user__username="intruder").watched_seconds == 0
+
+
+def test_signing_out_or_changing_the_password_ends_the_players_reports(client, viewer, course):
+    with Clock() as clock:
+        session = start(client, course)
+        clock.advance(10)
+        assert report(client, session, 1, [[0, 10]]).status_code == 200
+        client.post("/accounts/logout/")
+        clock.advance(10)
+        response = report(client, session, 2, [[10, 20]])
+        assert response.status_code == 401 and "退出登录" in response.json()["error"]
+
+        client.force_login(viewer)
+        session = start(client, course)
+        viewer.set_password("a-new-password-2026")
+        viewer.save()
+        clock.advance(10)
+        assert report(client, session, 1, [[10, 20]]).status_code == 404
+    assert progress_of(viewer, course).watched_seconds == 10
+
+
+def test_a_report_from_another_site_is_refused(client, viewer, course):
+    session = start(client, course)
+    body = json.dumps({"seq": 1, "segments": [], "position": 0})
+    response = client.post(
+        session["report_url"],
+        body,
+        content_type="application/json",
+        headers={"X-Report-Token": session["report_token"], "Origin": "https://evil.example"},
+    )
+    assert response.status_code == 403
 
 
 def test_reports_need_the_csrf_token(viewer, course):
@@ -201,17 +238,19 @@ def test_courses_that_cannot_be_seen_or_played_refuse_a_session(client, viewer, 
         (json.dumps({"seq": 1, "segments": [["a", 1]]}), 400, "必须是数字"),
         (json.dumps({"seq": 1, "position": 1e400}), 400, "必须是数字"),
         (json.dumps({"seq": 1, "pad": "x" * 5000}), 413, "上报内容过大"),
+        ("[" * 2000 + "]" * 2000, 400, "不是有效的 JSON"),
     ],
 )
 def test_bad_reports_get_a_chinese_message_and_change_nothing(client, viewer, course, body, status, message):
     session = start(client, course)
-    response = client.post(session["report_url"], body, content_type="application/json")
+    headers = {"X-Report-Token": session["report_token"]}
+    response = client.post(session["report_url"], body, content_type="application/json", headers=headers)
     assert response.status_code == status
     assert message in response.json()["error"]
     assert ViewingSession.objects.get().reports == 0
 
 
-def test_a_beacon_report_with_the_token_in_its_form_body_is_accepted(viewer, course):
+def test_a_beacon_report_with_the_report_token_in_its_form_body_is_accepted(viewer, course):
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(viewer)
     strict.get(course.url)  # sets the CSRF cookie
@@ -220,7 +259,8 @@ def test_a_beacon_report_with_the_token_in_its_form_body_is_accepted(viewer, cou
         session = strict.post(f"/learning/api/courses/{course.pk}/sessions/", HTTP_X_CSRFTOKEN=token).json()
         clock.advance(10)
         payload = json.dumps({"seq": 1, "verb": "terminated", "segments": [[0, 10]], "position": 10})
-        response = strict.post(session["report_url"], {"csrfmiddlewaretoken": token, "payload": payload})
+        # sendBeacon cannot set headers: the report token travels in the form body.
+        response = strict.post(session["report_url"], {"token": session["report_token"], "payload": payload})
     assert response.status_code == 200
     assert progress_of(viewer, course).watched_seconds == 10
 
@@ -262,7 +302,7 @@ def test_concurrent_reports_credit_the_hours_once(make_course):
     with Clock() as clock:
         session, _ = start_session(user, course)
         clock.advance(45)
-        apply_report(user, session.pk, Report(seq=1, verb="played", segments=[(0, 89)], position=89, rate=1))
+        apply_report(user.pk, session.pk, Report(seq=1, verb="played", segments=[(0, 89)], position=89, rate=1))
         clock.advance(10)
         barrier = threading.Barrier(4)
         results, errors = [], []
@@ -272,7 +312,7 @@ def test_concurrent_reports_credit_the_hours_once(make_course):
                 barrier.wait()
                 results.append(
                     apply_report(
-                        user, session.pk, Report(seq=seq, verb="played", segments=[(0, 100)], position=100, rate=2)
+                        user.pk, session.pk, Report(seq=seq, verb="played", segments=[(0, 100)], position=100, rate=2)
                     )
                 )
             except Exception as exc:  # noqa: BLE001 - reported below
@@ -330,3 +370,58 @@ def test_continue_watching_hides_a_course_made_private_since(client, viewer, cou
     assert course.title in client.get("/").content.decode()
     PageViewRestriction.objects.create(page=course, restriction_type="password", password="mima-2026")
     assert course.title not in client.get("/").content.decode()
+
+
+def test_an_open_session_stops_crediting_when_the_course_goes_offline_or_private(client, viewer, course):
+    from wagtail.models import PageViewRestriction
+
+    with Clock() as clock:
+        session = start(client, course)
+        clock.advance(10)
+        assert report(client, session, 1, [[0, 10]]).status_code == 200
+        # Made private (a password): seconds are still noted, but the course does not complete.
+        PageViewRestriction.objects.create(page=course, restriction_type="password", password="mima-2026")
+        watch_until = 600
+        seq, position = 2, 10
+        last = None
+        while position < watch_until:
+            clock.advance(60)
+            last = report(client, session, seq, [[position, position + 60]])
+            seq, position = seq + 1, position + 60
+        assert last.status_code == 404 and "不再公开" in last.json()["error"]
+        assert progress_of(viewer, course).completed_at is None
+        assert not LearningCredit.objects.exists()
+
+        PageViewRestriction.objects.all().delete()
+        course.unpublish()
+        clock.advance(10)
+        response = report(client, session, seq, [[0, 600]])
+    assert response.status_code == 404 and "已下线" in response.json()["error"]
+    assert progress_of(viewer, course).completed_at is None
+
+
+def test_a_session_opened_before_the_video_was_replaced_must_start_again(client, viewer, course):
+    from media.models import Video
+
+    with Clock() as clock:
+        session = start(client, course)
+        Video.objects.filter(pk=course.video_id).update(duration=5400.0)  # a 90-minute lecture now
+        clock.advance(10)
+        response = report(client, session, 1, [[0, 10]])
+        assert response.status_code == 409 and "视频已更新" in response.json()["error"]
+        # A new session sizes the progress to the new video: 600 s no longer complete it.
+        session = start(client, course)
+        watch(client, session, clock, 0, 600, seq=1, step=60)
+    progress = progress_of(viewer, course)
+    assert progress.nseconds == 5400 and progress.watched_seconds == 600
+    assert progress.completed_at is None and not LearningCredit.objects.exists()
+
+
+def test_the_players_answers_carry_the_visitors_strict_policy(client, viewer, course, settings):
+    from csp.utils import build_policy
+
+    session = start(client, course)
+    answer = report(client, session, 1, [])
+    strict = build_policy(config=settings.CONTENT_SECURITY_POLICY["DIRECTIVES"])
+    assert answer["Content-Security-Policy"] == strict
+    assert client.post(f"/learning/api/courses/{course.pk}/sessions/")["Content-Security-Policy"] == strict

@@ -38,10 +38,10 @@ def watch(user, course, clock, segments, position):
     session, _progress = start_session(user, course)
     for seq, (start, end) in enumerate(segments, start=1):
         clock.advance(end - start)
-        apply_report(user, session.pk, Report(seq, "played", [(start, end)], float(end), 1))
+        apply_report(user.pk, session.pk, Report(seq, "played", [(start, end)], float(end), 1))
     if position is not None:
         clock.advance(1)
-        apply_report(user, session.pk, Report(len(segments) + 1, "paused", [], float(position), 1))
+        apply_report(user.pk, session.pk, Report(len(segments) + 1, "paused", [], float(position), 1))
 
 
 def minutes(start, end):

@@ -329,7 +329,7 @@ def test_personal_data_lists_progress_sessions_and_credits(owner, make_course):
     with Clock() as clock:
         session, _ = start_session(owner, course, device="电脑")
         clock.advance(30)
-        apply_report(owner, session.pk, Report(seq=1, verb="paused", segments=[(0, 30)], position=30, rate=1))
+        apply_report(owner.pk, session.pk, Report(seq=1, verb="paused", segments=[(0, 30)], position=30, rate=1))
     credit(owner, course, "0.50", ["research"])
     other = counselor("other")
     start_session(other, course)

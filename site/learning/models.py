@@ -118,6 +118,8 @@ class ViewingSession(models.Model):
     reports = models.PositiveIntegerField("上报次数", default=0)
     playback_rate = models.FloatField("播放速度", default=1)
     device = models.CharField("设备", max_length=120, blank=True)
+    # Set when the counselor signs out: the player's report token stops working (signal_handlers).
+    ended_at = models.DateTimeField("结束", null=True, blank=True)
 
     class Meta:
         verbose_name = "观看会话"

@@ -9,19 +9,20 @@ Credit is counted in whole seconds of the video (a bitmap), so two sessions, two
 viewing of the same minute are counted once.
 """
 
-import functools
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from microcourses.models import MicroCoursePage
 
-from .models import CourseProgress, Learner, LearningCredit, ViewingSession, seconds_count
+from . import report_sql
+from .models import CourseProgress, Learner, LearningCredit, ViewingSession, bits_to_segments, seconds_count
 
 MAX_SEGMENTS = 64  # per report; a player sends one or two
 CLIENT_VERBS = {"played", "paused", "seeked", "terminated"}
@@ -112,80 +113,70 @@ def completion_needed(nseconds, threshold):
     return max(1, math.ceil(nseconds * threshold - 1e-9))
 
 
-@functools.cache
-def _report_sql(vendor):
-    """The report path's statements, built once from the models' tables and columns.
+class SessionGone(Exception):
+    """The session may report no more; the message is for the viewer."""
 
-    A report is the hottest write of the site (every viewer, every 10 s). Through the ORM its five
-    statements cost five times what the database spends on them (query building, model instances), so
-    they are written out here. PostgreSQL locks the rows (SQLite's IMMEDIATE transaction has already
-    taken the one write lock).
-    """
-    q = connection.ops.quote_name
-    lock = " FOR UPDATE" if vendor == "postgresql" else ""
-    learner, session, progress = Learner._meta, ViewingSession._meta, CourseProgress._meta
-
-    def c(meta, name):
-        return q(meta.get_field(name).column)
-
-    progress_columns = ["id", "course", "duration", "played_bits", "watched_seconds", "progress", "position",
-                        "completion_threshold", "completed_at"]  # fmt: skip
-    return {
-        "learner": f"SELECT {c(learner, 'id')}, {c(learner, 'credit_clock')} FROM {q(learner.db_table)} "
-        f"WHERE {c(learner, 'user')} = %s{lock}",
-        # The session and its progress in one statement; on PostgreSQL both rows locked, as the ORM's
-        # select_for_update().select_related() locked them.
-        "session": f"SELECT s.{c(session, 'started_at')}, s.{c(session, 'last_seq')}, s.{c(session, 'last_verb')}, "
-        + ", ".join(f"p.{c(progress, name)}" for name in progress_columns)
-        + f" FROM {q(session.db_table)} s JOIN {q(progress.db_table)} p ON p.{c(progress, 'id')} = "
-        f"s.{c(session, 'progress')} WHERE s.{c(session, 'id')} = %s AND s.{c(session, 'user')} = %s{lock}",
-        "credit_clock": f"UPDATE {q(learner.db_table)} SET {c(learner, 'credit_clock')} = %s "
-        f"WHERE {c(learner, 'id')} = %s",
-        "progress": f"UPDATE {q(progress.db_table)} SET "
-        + ", ".join(
-            f"{c(progress, name)} = %s"
-            for name in ("played_bits", "watched_seconds", "progress", "position", "updated_at", "completed_at")
-        )
-        + f" WHERE {c(progress, 'id')} = %s",
-        "session_update": f"UPDATE {q(session.db_table)} SET {c(session, 'last_seq')} = %s, "
-        f"{c(session, 'last_report_at')} = %s, {c(session, 'last_verb')} = %s, "
-        f"{c(session, 'credited_seconds')} = {c(session, 'credited_seconds')} + %s, "
-        f"{c(session, 'refused_seconds')} = {c(session, 'refused_seconds')} + %s, "
-        f"{c(session, 'reports')} = {c(session, 'reports')} + 1, {c(session, 'playback_rate')} = %s "
-        f"WHERE {c(session, 'id')} = %s",
-    }
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.status = status
 
 
-def _from_db_datetime(value):
-    """A datetime read by raw SQL: SQLite gives the ORM's naive UTC text, PostgreSQL an aware datetime."""
-    if value is None or isinstance(value, datetime):
-        return value if value is None or timezone.is_aware(value) else value.replace(tzinfo=UTC)
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+def report_token(session_id, user_id, password_hash):
+    """The capability to report into one viewing session, given to the player that opened it.
+
+    Reports carry it (a header, or the beacon's form field) instead of being authenticated by the Django
+    session: it is bound to the session, the user and their password hash (like Django's session auth
+    hash, so a password change ends it), and no other site can read it (the CSRF protection)."""
+    auth_hash = get_user_model()(password=password_hash).get_session_auth_hash()
+    digest = salted_hmac("learning.report", f"{session_id}:{user_id}:{auth_hash}", algorithm="sha256")
+    return f"{user_id}.{digest.hexdigest()[:40]}"
 
 
-def apply_report(user, session_id, report, *, now=None):
-    """Apply one report of a viewing session of `user`; returns the session's progress as a dict.
+def token_user_id(token):
+    """The user id a token claims (checked against its HMAC by apply_report), or None."""
+    user_id, _, digest = (token or "").partition(".")
+    return int(user_id) if user_id.isdigit() and len(user_id) < 19 and len(digest) == 40 else None
 
-    Raises ViewingSession.DoesNotExist for a session that is not the user's.
+
+def apply_report(user_id, session_id, report, *, token=None, may_complete=None, now=None):
+    """Apply one report of a viewing session of the user `user_id`; returns the progress as a dict.
+
+    `token`: the player's report token, checked here (None: the caller authenticated the user). Raises
+    ViewingSession.DoesNotExist for a session that is not the user's or a wrong token (alike), SessionGone
+    when the course went offline or its video changed. `may_complete(course_id)`: whether the viewer may
+    still see the course, asked before it is completed.
     """
     now = now or timezone.now()
     max_rate = settings.LEARNING_MAX_PLAYBACK_RATE
-    sql = _report_sql(connection.vendor)
+    sql = report_sql.statements(connection.vendor)
     to_db = connection.ops.adapt_datetimefield_value
+    session_key = ViewingSession._meta.pk.get_db_prep_value(session_id, connection)
     with transaction.atomic(), connection.cursor() as cursor:
         # The learner first, always: a counselor's reports are applied one at a time.
-        cursor.execute(sql["learner"], [user.pk])
+        cursor.execute(sql["learner"], [user_id])
         row = cursor.fetchone()
         if row is None:  # never started a session: none of them is theirs
             raise ViewingSession.DoesNotExist
-        learner_id, credit_clock = row[0], _from_db_datetime(row[1])
-        cursor.execute(sql["session"], [ViewingSession._meta.pk.get_db_prep_value(session_id, connection), user.pk])
+        learner_id, credit_clock = row[0], report_sql.from_db_datetime(row[1])
+        cursor.execute(sql["session"], [session_key, user_id])
         row = cursor.fetchone()
         if row is None:
             raise ViewingSession.DoesNotExist
-        started_at, last_seq, last_verb, progress_id, course_id, duration = row[:6]
-        played_bits, watched_seconds, share, position, threshold, completed_at = row[6:]
-        started_at, completed_at = _from_db_datetime(started_at), _from_db_datetime(completed_at)
+        started_at, last_seq, last_verb, ended_at, progress_id, course_id, duration = row[:7]
+        played_bits, watched_seconds, share, position, threshold, completed_at = row[7:13]
+        live, video_duration, password_hash, active = row[13:]
+        if token is not None and not (
+            active and constant_time_compare(token, report_token(session_id, user_id, password_hash))
+        ):
+            raise ViewingSession.DoesNotExist
+        if ended_at is not None:
+            raise SessionGone("您已退出登录，请刷新页面后继续记录学习进度。", 401)
+        if not live:
+            raise SessionGone("这门课程已下线，学习进度不再记录。", 404)
+        if video_duration is None or seconds_count(video_duration) != seconds_count(duration):
+            # A video replaced since this session began: a new session sizes the progress to it.
+            raise SessionGone("课程视频已更新，请刷新页面。", 409)
+        started_at, completed_at = report_sql.from_db_datetime(started_at), report_sql.from_db_datetime(completed_at)
         # A report may arrive after a later one (two sent as the page closes): its seconds still count,
         # within the budget, but it does not move the resume position back.
         latest = report.seq > last_seq
@@ -201,39 +192,38 @@ def apply_report(user, session_id, report, *, now=None):
         new = lowest_bits(claimed, budget)
         credited = new.bit_count()
         refused = claimed.bit_count() - credited
+        watched = old | new
 
         if credited:
-            watched = old | new
             played_bits = watched.to_bytes((nseconds + 7) // 8, "little")
             watched_seconds = watched.bit_count()
             share = min(1.0, watched_seconds / nseconds)
-            cursor.execute(sql["credit_clock"], [to_db(now), learner_id])
         if latest:
             position = min(report.position, duration)
         completed_now = False
         if completed_at is None and watched_seconds >= completion_needed(nseconds, threshold):
+            # Made private since the session began (a view restriction): no completion, no hours.
+            if may_complete is not None and not may_complete(course_id):
+                raise SessionGone("这门课程已不再公开，学习进度不再记录。", 404)
             completed_at = now
             completed_now = True
-        cursor.execute(
-            sql["progress"],
-            [bytes(played_bits or b""), watched_seconds, share, position, to_db(now), to_db(completed_at), progress_id],
-        )
         if latest or completed_now:
             last_verb = "completed" if completed_now else report.verb
-        cursor.execute(
-            sql["session_update"],
-            [
-                max(last_seq, report.seq),
-                to_db(now),
-                last_verb,
-                credited,
-                refused,
-                min(max(report.rate, 0), 16),
-                ViewingSession._meta.pk.get_db_prep_value(session_id, connection),
-            ],
-        )
+        clock_params = [to_db(now), learner_id]
+        progress_params = [bytes(played_bits or b""), watched_seconds, share, position, to_db(now)]
+        progress_params += [to_db(completed_at), progress_id]
+        session_params = [max(last_seq, report.seq), to_db(now), last_verb, credited, refused]
+        session_params += [min(max(report.rate, 0), 16), session_key]
+        if "all_updates" in sql:
+            cursor.execute(sql["all_updates"], clock_params + [credited > 0] + progress_params + session_params)
+        else:
+            if credited:
+                cursor.execute(sql["credit_clock"], clock_params)
+            cursor.execute(sql["progress"], progress_params)
+            cursor.execute(sql["session_update"], session_params)
         if completed_now:
-            credit_course(user, MicroCoursePage.objects.get(pk=course_id), now)
+            credit_course(user_id, MicroCoursePage.objects.get(pk=course_id), now)
+    segments = bits_to_segments(watched)
     return {
         "watched_seconds": watched_seconds,
         "progress": round(share, 4),
@@ -243,15 +233,17 @@ def apply_report(user, session_id, report, *, now=None):
         "credited": credited,
         "refused": refused,
         "completed_now": completed_now,
+        # What the player may take as received (a bounded list: a forged, fragmented one is left out).
+        "watched_segments": segments if len(segments) <= MAX_SEGMENTS else None,
     }
 
 
-def credit_course(user, course, now):
+def credit_course(user_id, course, now):
     """The course's learning hours, credited once (the unique constraint decides under races)."""
     try:
         with transaction.atomic():
             LearningCredit.objects.create(
-                user=user,
+                user_id=user_id,
                 course=course,
                 course_key=course.pk,
                 title=course.title[:255],

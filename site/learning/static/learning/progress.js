@@ -2,7 +2,8 @@
    The server decides what counts: this file only says which stretches of the video the element
    played (its `played` ranges) since the last report, where the playhead is and how fast it plays.
    Reports go every few seconds while playing and on pause, seek, end and when the page is hidden or
-   left (fetch keepalive, or sendBeacon). One report is in flight at a time, so they arrive in order. */
+   left (fetch keepalive, or sendBeacon). One report is in flight at a time, so they arrive in order.
+   Opening the session needs the CSRF token; reports carry the session's report token instead. */
 (function () {
   "use strict";
 
@@ -61,6 +62,7 @@
     var maxRate = parseFloat(root.getAttribute("data-max-rate") || "2") || 2;
     var interval = 10;
     var reportUrl = null;
+    var reportToken = "";
     var starting = false;
     var seq = 0;
     var reported = []; // what the server was sent (and did not refuse as a failure)
@@ -106,11 +108,21 @@
       fetch(reportUrl, {
         method: "POST",
         credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        headers: { "Content-Type": "application/json", "X-Report-Token": reportToken },
         body: report.body,
       }).then(function (response) {
-        if (!response.ok) throw new Error(String(response.status));
-        return response.json();
+        if (response.ok) return response.json();
+        return response.json().catch(function () { return {}; }).then(function (data) {
+          if (response.status === 409) {
+            // The course's video was replaced: a new session, sized to it; these seconds go with it.
+            reportUrl = null;
+            startSession();
+          } else if (response.status === 401 || response.status === 404) {
+            closed = true; // signed out, or the course went offline: nothing more is recorded
+            show(data.error || "学习进度暂时无法记录，请刷新页面。");
+          }
+          throw new Error(String(response.status));
+        });
       }).then(function (state) {
         // What the server counts as watched (all sessions): seconds it refused, because the report came
         // sooner than they could have played, are sent again with the next report.
@@ -140,14 +152,14 @@
           method: "POST",
           credentials: "same-origin",
           keepalive: true,
-          headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+          headers: { "Content-Type": "application/json", "X-Report-Token": reportToken },
           body: report.body,
         });
         sent = true;
       } catch (e) { /* keepalive unsupported: the beacon below */ }
       if (!sent && navigator.sendBeacon) {
         var form = new URLSearchParams();
-        form.set("csrfmiddlewaretoken", csrf);
+        form.set("token", reportToken);
         form.set("payload", report.body);
         navigator.sendBeacon(reportUrl, form);
       }
@@ -168,6 +180,7 @@
           return;
         }
         reportUrl = result.data.report_url;
+        reportToken = result.data.report_token;
         interval = result.data.report_interval || interval;
         maxRate = result.data.max_rate || maxRate;
         if (!video.paused) tick();
