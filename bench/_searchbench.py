@@ -133,13 +133,13 @@ def workdir(prefix, keep=False):
 
 
 @contextlib.contextmanager
-def temporary_postgres(url, keep=False):
+def temporary_postgres(url, keep=False, tag="searchbench"):
     """A fresh database on the server of `url` (same user; needs CREATEDB), dropped afterwards
-    unless `keep`. Yields the URL of the new database."""
+    unless `keep` (with the connections a server under test may still hold). Yields its URL."""
     import psycopg
 
     parts = urlsplit(url)
-    name = f"{(parts.path.lstrip('/') or 'bench')}_searchbench_{os.getpid()}"
+    name = f"{(parts.path.lstrip('/') or 'bench')}_{tag}_{os.getpid()}"
     admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -153,7 +153,7 @@ def temporary_postgres(url, keep=False):
             print(f"kept PostgreSQL database {name}")
         else:
             with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # -- search ------------------------------------------------------------------

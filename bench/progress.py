@@ -40,7 +40,8 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from _searchbench import temporary_postgres
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = REPO / ".venv" / "bin" / "python"
@@ -219,9 +220,11 @@ async def run_client(spec):
             body = viewer.next_report(now - last)
             last = now
             sent = len(viewer.pending)
-            status, _ = await pool.request(http_head(viewer.session_url, vspec, len(body), token), body)
+            status, payload = await pool.request(http_head(viewer.session_url, vspec, len(body), token), body)
             records.append((round(due, 3), round((time.time() - due) * 1000, 2), status))
-            if status == 200:
+            # As the player does (progress.js): seconds the server refused as too early stay pending and
+            # are offered again with the next report; the rest is acknowledged.
+            if status == 200 and json.loads(payload).get("refused", 0) == 0:
                 viewer.acked += viewer.pending[:sent]
                 viewer.pending = viewer.pending[sent:]
             tick += 1
@@ -254,29 +257,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def temporary_postgres(url, keep):
-    """A database of our own on the server of `url` (its user needs CREATEDB), dropped afterwards."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'hub'}_progressbench_{os.getpid()}"
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if keep:
-            print(f"kept PostgreSQL database {name}")
-        else:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def server_env(root, database_url, port):
@@ -485,7 +465,9 @@ def main():
         folder.mkdir(parents=True)
     with contextlib.ExitStack() as stack:
         if options.database_url:
-            database_url = stack.enter_context(temporary_postgres(options.database_url, options.keep))
+            database_url = stack.enter_context(
+                temporary_postgres(options.database_url, keep=options.keep, tag="progressbench")
+            )
         else:
             database_url = f"sqlite:///{root / 'db.sqlite3'}"
         port = free_port()

@@ -8,7 +8,7 @@ import pytest
 
 from learning.models import CourseProgress, LearningCredit
 
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, csp_violations
+from .test_browser import browser, csp_violations  # noqa: F401 (browser: the fixture)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -16,17 +16,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 PLAYER = "document.querySelector('[data-testid=video-player]')"
 SECONDS = 24
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert os.path.exists(CHROMIUM), f"chromium not found at {CHROMIUM}: run `make test`, which installs it"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -68,7 +57,7 @@ def play_until(page, seconds, timeout=40_000):
     page.wait_for_function(f"() => {PLAYER}.currentTime >= {seconds}", timeout=timeout)
 
 
-def test_sign_up_watch_close_resume_elsewhere_finish_and_see_the_record(live_server, browser, course):
+def test_sign_up_watch_close_resume_elsewhere_finish_and_see_the_record(live_server, browser, course):  # noqa: F811
     from django.contrib.auth import get_user_model
 
     # A new counselor signs up on a laptop (the forms work without JavaScript; here with it).
