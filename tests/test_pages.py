@@ -144,3 +144,16 @@ def test_case_index_pagination_keeps_the_filter(client, tree, settings):
     assert pagination["previous"] == "?capability=study_style&page=2" and pagination["next"] is None
     assert "学风案例0" in response.text and "其他案例" not in response.text
     assert 'href="?capability=study_style&amp;page=2"' in response.text
+
+
+def test_the_stylesheets_close_every_block():
+    # A merge once left an @media block open, and everything after it (the header's account links)
+    # applied only when printing.
+    from pathlib import Path
+
+    for sheet in Path(__file__).resolve().parent.parent.glob("site/**/static/**/*.css"):
+        depth = 0
+        for number, line in enumerate(sheet.read_text(encoding="utf-8").splitlines(), 1):
+            depth += line.count("{") - line.count("}")
+            assert depth >= 0, f"{sheet}:{number}"
+        assert depth == 0, sheet
