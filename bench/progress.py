@@ -320,7 +320,7 @@ def create_world(viewers):
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
-    from learning.models import CourseProgress, Learner
+    from learning.models import CourseProgress, Learner, pack_bits
     from learning.tracking import completion_needed
     from media.models import Video
     from microcourses.models import MicroCoursePage
@@ -346,7 +346,7 @@ def create_world(viewers):
     nseconds = int(DURATION)
     needed = completion_needed(nseconds, 0.9)
     resume_at = needed - 12  # two reports from completing
-    near = ((1 << resume_at) - 1).to_bytes((nseconds + 7) // 8, "little")
+    near = pack_bits((1 << resume_at) - 1, nseconds)
     password = make_password("bench-not-a-login")  # one hash for all: logins are sessions, never passwords
     rng = random.Random(SEED)
     User = get_user_model()

@@ -6,7 +6,7 @@ import math
 import pygal
 from pygal.style import Style
 
-from .analytics import clock
+from .models import clock
 
 # Chinese labels need a CJK font; pygal's default is a Latin monospace.
 STYLE = Style(

@@ -19,6 +19,7 @@ from editorial import roles
 from microcourses.models import MicroCoursePage
 
 from . import admin_charts, analytics
+from .models import clock
 
 PAGE_SIZE = 50
 PRIVACY_NOTE = "仅显示汇总数据，不显示个人学习记录。"
@@ -144,7 +145,7 @@ class CourseDetailView(LearningAdminMixin, TemplateView):
             course=self.course,
             center_name=sections[center_id][2],
             numbers=numbers,
-            duration=analytics.clock(duration or 0),
+            duration=clock(duration or 0),
             histogram=histogram,
             buckets=histogram.buckets if histogram else [],
             retention_svg=retention_svg,

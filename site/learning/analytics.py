@@ -20,7 +20,7 @@ from editorial import roles
 from microcourses.models import MicroCoursePage
 from resources.models import CenterSectionPage
 
-from .models import CourseProgress, LearningCredit, seconds_count
+from .models import CourseProgress, LearningCredit, clock, seconds_count, unpack_bits
 
 BUCKETS = 30  # histogram bars: fine enough to see where viewers stop, few enough to label
 ZERO_HOURS = Value(Decimal("0.00"), output_field=DecimalField(max_digits=9, decimal_places=2))
@@ -170,13 +170,6 @@ class Histogram:
         ]
 
 
-def clock(seconds):
-    """0:05, 12:30, 1:02:03."""
-    hours, rest = divmod(int(seconds), 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
-
-
 def share(part, whole):
     return round(100 * part / whole) if whole else 0
 
@@ -202,7 +195,7 @@ def histogram(course, duration, buckets=BUCKETS):
     rows = CourseProgress.objects.filter(course=course).order_by().values_list("played_bits", "position")
     for played, position in rows.iterator(chunk_size=2000):
         result.viewers += 1
-        bits = int.from_bytes(bytes(played or b""), "little")
+        bits = unpack_bits(played)
         if bits:
             for k, mask in enumerate(masks):
                 if bits & mask:

@@ -3,12 +3,13 @@
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from .models import CourseProgress
 
 
 def login_url(request):
-    return f"/accounts/login/?next={request.get_full_path()}"
+    return f"{settings.LOGIN_URL}?{urlencode({'next': request.get_full_path()})}"
 
 
 def course_learning(request, course):

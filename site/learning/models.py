@@ -84,7 +84,7 @@ class CourseProgress(models.Model):
 
     @property
     def bits(self):
-        return int.from_bytes(bytes(self.played_bits or b""), "little")
+        return unpack_bits(self.played_bits)
 
     @property
     def played_segments(self):
@@ -156,6 +156,23 @@ class LearningCredit(models.Model):
 
     def __str__(self):
         return f"{self.title} · {self.hours}"
+
+
+def unpack_bits(raw):
+    """The bitmap stored in `played_bits` (bit i = second i) as an int."""
+    return int.from_bytes(bytes(raw or b""), "little")
+
+
+def pack_bits(bits, nseconds):
+    """The bytes `played_bits` stores for a bitmap of a video of `nseconds` seconds."""
+    return bits.to_bytes((nseconds + 7) // 8, "little")
+
+
+def clock(seconds):
+    """0:05, 12:30, 1:02:03 for a number of seconds."""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 def bits_to_segments(bits):

@@ -23,12 +23,11 @@ from .record_pdf import render_pdf
 
 PDF_PER_WINDOW = 6
 PDF_WINDOW_SECONDS = 600
-LOGIN_URL = "/accounts/login/"  # django-allauth's, once counselor accounts arrive
 
 
 def owner_only(view):
     @functools.wraps(view)
-    @login_required(login_url=LOGIN_URL)
+    @login_required  # to settings.LOGIN_URL, allauth's sign-in
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "private, no-store"

@@ -22,7 +22,16 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from microcourses.models import MicroCoursePage
 
 from . import report_sql
-from .models import CourseProgress, Learner, LearningCredit, ViewingSession, bits_to_segments, seconds_count
+from .models import (
+    CourseProgress,
+    Learner,
+    LearningCredit,
+    ViewingSession,
+    bits_to_segments,
+    pack_bits,
+    seconds_count,
+    unpack_bits,
+)
 
 MAX_SEGMENTS = 64  # per report; a player sends one or two
 CLIENT_VERBS = {"played", "paused", "seeked", "terminated"}
@@ -182,7 +191,7 @@ def apply_report(user_id, session_id, report, *, token=None, may_complete=None, 
         latest = report.seq > last_seq
 
         nseconds = seconds_count(duration)
-        old = int.from_bytes(bytes(played_bits or b""), "little")
+        old = unpack_bits(played_bits)
         claimed = segments_to_bits(report.segments, nseconds) & ~old
         # Time since this counselor's last credited report in any session, and at most since this
         # session began: every credit is paid for by wall time, so the sum never exceeds it.
@@ -195,7 +204,7 @@ def apply_report(user_id, session_id, report, *, token=None, may_complete=None, 
         watched = old | new
 
         if credited:
-            played_bits = watched.to_bytes((nseconds + 7) // 8, "little")
+            played_bits = pack_bits(watched, nseconds)
             watched_seconds = watched.bit_count()
             share = min(1.0, watched_seconds / nseconds)
         if latest:
@@ -224,18 +233,18 @@ def apply_report(user_id, session_id, report, *, token=None, may_complete=None, 
         if completed_now:
             credit_course(user_id, MicroCoursePage.objects.get(pk=course_id), now)
     segments = bits_to_segments(watched)
-    return {
-        "watched_seconds": watched_seconds,
-        "progress": round(share, 4),
-        "completion_threshold": threshold,
-        "completed": completed_at is not None,
-        "position": position,
-        "credited": credited,
-        "refused": refused,
-        "completed_now": completed_now,
+    return state(
+        watched_seconds,
+        share,
+        threshold,
+        completed_at,
+        position,
+        credited=credited,
+        refused=refused,
+        completed_now=completed_now,
         # What the player may take as received (a bounded list: a forged, fragmented one is left out).
-        "watched_segments": segments if len(segments) <= MAX_SEGMENTS else None,
-    }
+        watched_segments=segments if len(segments) <= MAX_SEGMENTS else None,
+    )
 
 
 def credit_course(user_id, course, now):
@@ -276,7 +285,7 @@ def start_session(user, course, *, device="", now=None):
             nseconds = seconds_count(duration)
             bits = progress.bits & ((1 << nseconds) - 1)
             progress.duration = duration
-            progress.played_bits = bits.to_bytes((nseconds + 7) // 8, "little")
+            progress.played_bits = pack_bits(bits, nseconds)
             progress.watched_seconds = bits.bit_count()
             progress.progress = min(1.0, progress.watched_seconds / nseconds)
             progress.save(update_fields=["duration", "played_bits", "watched_seconds", "progress"])
@@ -286,12 +295,24 @@ def start_session(user, course, *, device="", now=None):
     return session, progress
 
 
-def progress_state(progress, **extra):
+def state(watched_seconds, share, threshold, completed_at, position, **extra):
+    """What the player is told of its counselor's progress in the course."""
     return {
-        "watched_seconds": progress.watched_seconds,
-        "progress": round(progress.progress, 4),
-        "completion_threshold": progress.completion_threshold,
-        "completed": progress.completed_at is not None,
-        "position": progress.position,
+        "watched_seconds": watched_seconds,
+        "progress": round(share, 4),
+        "completion_threshold": threshold,
+        "completed": completed_at is not None,
+        "position": position,
         **extra,
     }
+
+
+def progress_state(progress, **extra):
+    return state(
+        progress.watched_seconds,
+        progress.progress,
+        progress.completion_threshold,
+        progress.completed_at,
+        progress.position,
+        **extra,
+    )

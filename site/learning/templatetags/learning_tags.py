@@ -1,15 +1,15 @@
 from django import template
 
+from ..models import clock as format_clock
+
 register = template.Library()
 
 
 @register.filter
 def clock(seconds):
-    """12:34 or 1:02:03 for a number of seconds."""
+    """12:34 or 1:02:03 for a number of seconds (empty for what is not one)."""
     try:
         seconds = max(0, int(float(seconds)))
     except (TypeError, ValueError):
         return ""
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+    return format_clock(seconds)
