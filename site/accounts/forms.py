@@ -7,31 +7,29 @@ from django import forms
 from django.utils import timezone
 
 from . import sms
+from .allauth_forms import EMAIL, Chinese
 from .models import FIRST_START_YEAR, CounselorProfile
 
 
-class LoginForm(AllauthLoginForm):
+class LoginForm(Chinese, AllauthLoginForm):
     """allauth's sign-in form (settings.ACCOUNT_FORMS); its field is labelled 登录 ("Login") in Chinese."""
 
+    labels = {"login": "电子邮箱或手机号"}
+
     def __init__(self, *args, **kwargs):
-        # No ASCII colon after the labels of a Chinese form.
         super().__init__(*args, **kwargs)
-        self.label_suffix = ""
-        self.fields["login"].label = "电子邮箱或手机号"
         self.fields["login"].widget.attrs["autocomplete"] = "username"
 
 
-class SignupForm(AllauthSignupForm):
+class SignupForm(Chinese, AllauthSignupForm):
     """allauth's sign-up form (settings.ACCOUNT_FORMS), with an e-mail address or a mobile number: at
     least one of the two, since it is how the counselor signs in and gets codes."""
 
+    labels = {"email": EMAIL, "phone": "手机号", "password2": "确认密码"}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.label_suffix = ""
-        self.fields["email"].label = "电子邮箱"
         self.fields["email"].help_text = "电子邮箱和手机号至少填写一项，用于登录和找回密码。"
-        self.fields["phone"].label = "手机号"
-        self.fields["password2"].label = "确认密码"
         self.fields["password2"].widget.attrs["placeholder"] = "再次输入密码"
 
     def clean(self):
