@@ -139,12 +139,13 @@ def live_url(course, request):
     return course.get_url(request=request) or ""
 
 
-def build_record(user, *, request=None, now=None):
-    """The learning record of `user` (the owner: callers never pass another user's id)."""
-    now = now or timezone.now()
-    areas = list(CapabilityArea.objects.order_by("sort_order", "code").only("code", "label", "sort_order"))
+def capability_areas():
+    return list(CapabilityArea.objects.order_by("sort_order", "code").only("code", "label", "sort_order"))
+
+
+def area_naming(areas):
+    """A function from area codes to [(code, label)] in the areas' order."""
     area_by_code = {area.code: area for area in areas}
-    area_by_id = {area.pk: area for area in areas}
     rank = {area.code: index for index, area in enumerate(areas)}
 
     def named(codes):
@@ -152,6 +153,23 @@ def build_record(user, *, request=None, now=None):
         # An area deleted since the credit keeps its code as its name.
         unknown = sorted(code for code in set(codes) if code not in area_by_code)
         return [(code, area_by_code[code].label) for code in known] + [(code, code) for code in unknown]
+
+    return named
+
+
+def area_hours(user):
+    """The record's hours per capability area alone (the radar chart): two queries, not the whole record."""
+    areas = capability_areas()
+    credits = LearningCredit.objects.filter(user=user).only("hours", "capability_codes")
+    return hours_by_area(credits, areas, area_naming(areas))
+
+
+def build_record(user, *, request=None, now=None):
+    """The learning record of `user` (the owner: callers never pass another user's id)."""
+    now = now or timezone.now()
+    areas = capability_areas()
+    area_by_id = {area.pk: area for area in areas}
+    named = area_naming(areas)
 
     progress_rows = list(
         CourseProgress.objects.filter(user=user)
