@@ -361,6 +361,14 @@ class ResourceStats(models.Model):
 
     page = models.OneToOneField(ResourcePage, on_delete=models.CASCADE, primary_key=True, related_name="stats")
     views = models.PositiveIntegerField("浏览次数", default=0)
+    # The learning aggregates of a micro-course (大数据比选), kept up to date by `popularity`: counselors who
+    # started watching, those who completed it, their share, and the counselors' ratings.
+    viewers = models.PositiveIntegerField("观看人数", default=0)
+    completions = models.PositiveIntegerField("完成人数", default=0)
+    completion_rate = models.FloatField("完成率", default=0)
+    rating_count = models.PositiveIntegerField("评分人数", default=0)
+    rating_sum = models.PositiveIntegerField("评分总和", default=0)
+    rating_average = models.FloatField("平均评分", null=True, blank=True)
 
     class Meta:
         verbose_name = "资源统计"

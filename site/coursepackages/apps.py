@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CoursePackagesConfig(AppConfig):
+    name = "coursepackages"
+    verbose_name = "课程套餐"
+    default_auto_field = "django.db.models.BigAutoField"
