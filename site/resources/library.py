@@ -116,6 +116,7 @@ def listing_queryset(queryset):
         "microcoursepage__tier",
         "casepage",
         "policydocumentpage",
+        "stats",
     ).prefetch_related("capabilities", "tags", "microcoursepage__stages")
 
 

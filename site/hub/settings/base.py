@@ -351,6 +351,10 @@ WORKER_SWEEPS = [
     "accounts.sweeps.clear_unconfirmed_numbers",
     "accounts.sweeps.forget_sms_counts",
     "accounts.sweeps.delete_abandoned_accounts",
+    # Courses' viewers, completions and ratings counted again from their rows (popularity).
+    "popularity.sweeps.refresh_stats",
+    # xAPI statements waiting in the outbox, sent to the Learning Record Store in batches (xapi).
+    "xapi.sweeps.send_statements",
 ]
 
 # The library lists this many resources per page.
@@ -382,5 +386,9 @@ WAGTAIL_FINISH_WORKFLOW_ACTION = "editorial.workflows.publish_approved"
 # Counselor accounts: sign-up and sign-in on the public site (docs/accounts.md); counselors' learning
 # (docs/learning.md); brute-force lockout, request limits and security headers (docs/security.md).
 from .accounts import *  # noqa: E402, F403
+from .coursepackages import *  # noqa: E402, F403
+from .feedback import *  # noqa: E402, F403
 from .learning import *  # noqa: E402, F403
+from .popularity import *  # noqa: E402, F403
 from .security import *  # noqa: E402, F403
+from .xapi import *  # noqa: E402, F403

@@ -1,0 +1,1 @@
+"""coursepackages settings (docs). Star-imported by base.py."""

@@ -1,0 +1,1 @@
+"""feedback settings (docs). Star-imported by base.py."""

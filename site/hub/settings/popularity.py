@@ -1,0 +1,1 @@
+"""popularity settings (docs). Star-imported by base.py."""

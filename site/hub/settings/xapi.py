@@ -1,0 +1,1 @@
+"""xapi settings (docs). Star-imported by base.py."""
