@@ -70,4 +70,9 @@ ACCOUNTS_UNVERIFIED_PHONE_HOURS = int(os.environ.get("ACCOUNTS_UNVERIFIED_PHONE_
 ACCOUNTS_UNVERIFIED_DAYS = int(os.environ.get("ACCOUNTS_UNVERIFIED_DAYS", "30"))
 # Functions (dotted paths) that take a user and return what their app holds of them, for the copy of
 # one's data at /accounts/data/ (accounts.personal_data). Apps append theirs.
-ACCOUNTS_PERSONAL_DATA_EXPORTERS = ["learning.exports.personal_data"]
+ACCOUNTS_PERSONAL_DATA_EXPORTERS = [
+    "learning.exports.personal_data",
+    "coursepackages.exports.personal_data",
+    "feedback.exports.personal_data",
+    "xapi.exports.personal_data",
+]

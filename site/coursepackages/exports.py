@@ -1,0 +1,6 @@
+"""What the coursepackages app holds of one counselor, for their personal-data download
+(ACCOUNTS_PERSONAL_DATA_EXPORTERS)."""
+
+
+def personal_data(user):
+    return {}
