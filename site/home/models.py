@@ -8,8 +8,8 @@ from wagtail.search import index
 
 from access.forms import CheckedPageForm
 from cases.models import CasePage
-from learning.context import continue_watching, recommended_courses
-from microcourses.models import MicroCoursePage
+from learning import recommend
+from learning.context import continue_watching
 from resources.models import CapabilityArea, PolicyDocumentPage, ResourcePage
 
 
@@ -35,13 +35,11 @@ class HomePage(Page):
         context["capabilities"] = CapabilityArea.objects.annotate(
             resource_count=Count("resources", filter=Q(resources__in=public.values("pk")), distinct=True)
         ).order_by("sort_order", "code")  # a grouped query drops Meta.ordering
-        context["courses"], context["stage"] = recommended_courses(
-            request,
-            MicroCoursePage.objects.live()
-            .public()
-            .select_related("lecturer", "center", "course_type", "requirement")
-            .prefetch_related("capabilities"),
-        )
+        courses = recommend.recommendable_courses()
+        if request.user.is_authenticated:
+            context["recommended"], context["stage"] = recommend.for_counselor(request.user, courses)
+        else:
+            context["popular_by_stage"] = recommend.for_visitors(courses)
         context["cases"] = (
             CasePage.objects.live()
             .public()

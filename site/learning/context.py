@@ -1,7 +1,6 @@
 """What the course page and the home page show a counselor about their own learning."""
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -40,25 +39,3 @@ def continue_watching(request, limit=3):
     )
     visible = [progress for progress in candidates if pages_access(request, [progress.course_id]) is not None]
     return visible[:limit]
-
-
-def recommended_courses(request, courses, limit=6):
-    """The home page's courses for a counselor: none they completed, and those for their career stage
-    (from the year they became a counselor, accounts.career_stage_for) first, newest first within each.
-    For visitors: the newest. Returns (courses, the stage's CareerStage or None)."""
-    from accounts.models import career_stage_for
-    from resources.models import CareerStage
-
-    stage_code = career_stage_for(request.user)
-    stage = CareerStage.objects.filter(code=stage_code).first() if stage_code else None
-    if request.user.is_authenticated:
-        completed = CourseProgress.objects.filter(user=request.user, completed_at__isnull=False)
-        courses = courses.exclude(pk__in=completed.values("course_id"))
-    if stage is not None:
-        for_stage = Exists(
-            courses.model.stages.through.objects.filter(microcoursepage_id=OuterRef("pk"), careerstage=stage)
-        )
-        courses = courses.annotate(for_stage=for_stage).order_by("-for_stage", "-first_published_at", "-pk")
-    else:
-        courses = courses.order_by("-first_published_at", "-pk")
-    return courses[:limit], stage

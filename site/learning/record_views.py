@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from . import recommend
 from .charts import radar_svg, text_alternative
 from .record import area_hours, build_record
 from .record_pdf import render_pdf
@@ -43,10 +44,17 @@ def stamp(now):
 @owner_only
 def record(request):
     data = build_record(request.user, request=request)
+    recommended, stage = recommend.for_counselor(request.user, recommend.recommendable_courses())
     return render(
         request,
         "learning/record.html",
-        {"record": data, "radar_alt": text_alternative(data.areas), "title": "我的学习档案"},
+        {
+            "record": data,
+            "radar_alt": text_alternative(data.areas),
+            "title": "我的学习档案",
+            "recommended": recommended,
+            "stage": stage,
+        },
     )
 
 
