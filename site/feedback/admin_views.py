@@ -176,14 +176,14 @@ class CourseRatingsView(FeedbackAdminMixin, TemplateView):
             .order_by()
             .values("pk", "draft_title", "path", "live")
             .annotate(
-                ratings=Count("ratings"),
+                rated=Count("ratings"),
                 average=Avg("ratings__score"),
                 pending=Count("ratings", filter=Q(ratings__comment_status=Status.PENDING)),
                 approved=Count("ratings", filter=Q(ratings__comment_status=Status.APPROVED)),
                 rejected=Count("ratings", filter=Q(ratings__comment_status=Status.REJECTED)),
             )
-            .filter(ratings__gt=0)
-            .order_by("-ratings", "path")
+            .filter(rated__gt=0)
+            .order_by("-rated", "path")
         )
         page = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("p"))
         for row in page.object_list:
