@@ -5,11 +5,12 @@ them in the admin; nobody else's center sees or decides them."""
 import html
 import json
 import re
+import threading
 
 import pytest
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -176,6 +177,33 @@ def test_a_second_insert_changes_the_first_row(course, teacher):
     first, _ = save_rating(teacher, course, 3, "")
     second, changed = save_rating(teacher, course, 5, COMMENT)
     assert first.pk == second.pk and changed and CourseRating.objects.get().score == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_at_the_same_moment_leave_one_rating(course, teacher):
+    """The second insert waits for the first one's transaction, then hits the unique constraint and
+    changes that row instead. Only PostgreSQL lets two writers overlap like this (SQLite serialises them)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time: no two inserts can overlap")
+    inserted, release = threading.Event(), threading.Event()
+
+    def first_submission():
+        try:
+            with transaction.atomic():
+                CourseRating.objects.create(user=teacher, course=course, score=2)
+                inserted.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_submission)
+    thread.start()
+    assert inserted.wait(10)
+    threading.Timer(0.5, release.set).start()  # the first commits while the second waits on the index
+    rating, changed = save_rating(teacher, course, 5, COMMENT)
+    thread.join()
+    assert changed and CourseRating.objects.count() == 1
+    assert CourseRating.objects.values_list("pk", "score", "comment").get() == (rating.pk, 5, COMMENT)
 
 
 @pytest.mark.django_db
