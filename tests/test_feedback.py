@@ -456,9 +456,9 @@ def test_bulk_decisions_and_a_comment_changed_since_it_was_read(course, people, 
 
 @pytest.mark.django_db
 def test_the_menu_counts_what_waits_for_the_reviewer(comments, people):
-    assert "课程评论（1 条待审核）" in page_text(admin(people["reviewer_a"]).get("/admin/"))
+    assert "课程评论（待审 1）" in page_text(admin(people["reviewer_a"]).get("/admin/"))
     editor = page_text(admin(people["editor_a"]).get("/admin/"))
-    assert "课程评论" in editor and "待审核）" not in editor
+    assert "课程评论" in editor and "待审" not in editor
 
 
 @pytest.mark.django_db

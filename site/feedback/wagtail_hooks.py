@@ -27,7 +27,7 @@ class FeedbackMenuItem(CenterMenuItem):
         if roles.is_platform_admin(user) or roles.center_ids_for(user, roles.REVIEWER):
             waiting = Scope(user).pending_to_moderate()
             if waiting:
-                component.label = f"{self.label}（{waiting} 条待审核）"
+                component.label = f"{self.label}（待审 {waiting}）"
         return component
 
 
