@@ -121,6 +121,10 @@ def test_a_counselor_who_has_not_started_the_course_cannot_rate_it(course):
     CourseProgress.objects.create(user=user, course=course, duration=600, watched_seconds=0)
     assert "观看课程后才能评分。" in text(rate(client, course, "5"))
     assert not CourseRating.objects.exists()
+    # A rating kept from before the course's video was replaced (its seconds no longer count) can still go.
+    CourseRating.objects.create(user=user, course=course, score=3)
+    page = section(client.get(course.url))
+    assert "您之前的评分：3 星" in page and "删除我的评价" in page and 'name="score"' not in page
 
 
 @pytest.mark.django_db
