@@ -183,12 +183,12 @@ def test_a_second_insert_changes_the_first_row(course, teacher):
     assert first.pk == second.pk and changed and CourseRating.objects.get().score == 5
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time: no overlap")
+# serialized_rollback: a transactional test empties the tables; restore what migrations seeded.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_submissions_at_the_same_moment_leave_one_rating(course, teacher):
     """The second insert waits for the first one's transaction, then hits the unique constraint and
     changes that row instead. Only PostgreSQL lets two writers overlap like this (SQLite serialises them)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite has one writer at a time: no two inserts can overlap")
     inserted, release = threading.Event(), threading.Event()
 
     def first_submission():
