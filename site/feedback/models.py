@@ -33,6 +33,9 @@ class CourseRating(models.Model):
         related_name="+",
     )
     moderated_at = models.DateTimeField("审核时间", null=True, blank=True)
+    # When the comment's text was last written: the date shown beside it and the order of the course
+    # page's list (updated_at also moves with a changed score or a moderator's decision).
+    commented_at = models.DateTimeField("评论时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "课程评价"
@@ -43,7 +46,40 @@ class CourseRating(models.Model):
                 condition=models.Q(score__gte=1, score__lte=5), name="feedback_score_between_1_and_5"
             ),
         ]
-        indexes = [models.Index(fields=["course", "comment_status", "-updated_at"], name="feedback_course_comments")]
+        indexes = [
+            models.Index(fields=["course", "comment_status", "-updated_at"], name="feedback_course_comments"),
+            models.Index(fields=["course", "comment_status", "-commented_at"], name="feedback_course_newest"),
+            # The moderators' queue (and its count on the admin menu): only the few comments waiting.
+            models.Index(
+                fields=["course", "-commented_at"],
+                condition=models.Q(comment_status="pending"),
+                name="feedback_pending",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.course_id}: {self.score}"
+
+    def set_comment(self, text, now):
+        """A new or changed comment waits for a moderator; the same text keeps its decision; no text
+        clears it."""
+        if text == self.comment and (text or self.comment_status == self.CommentStatus.NONE):
+            return False
+        self.comment = text
+        self.comment_status = self.CommentStatus.PENDING if text else self.CommentStatus.NONE
+        self.commented_at = now if text else None
+        self.moderated_by = None
+        self.moderated_at = None
+        return True
+
+    def moderate(self, status, user, now):
+        self.comment_status = status
+        self.moderated_by = user
+        self.moderated_at = now
+
+
+def author_label(user):
+    """How a comment is signed in public and in the admin: the school, never a name, address or number."""
+    profile = getattr(user, "counselor_profile", None)
+    school = (profile.school or "").strip() if profile is not None else ""
+    return f"{school}辅导员" if school else "辅导员"
