@@ -24,7 +24,6 @@ from search.backends.base import SearchQuery
 from search.models import IndexEntry, PendingChange
 from search.service import SearchRequest, search
 
-from . import factories
 from .learning_helpers import Clock, counselor, playable_course, report, start
 
 SORTS = ["popular", "completion", "rating"]
