@@ -7,9 +7,13 @@ so no query, facet count or suggestion can reveal it.
 
 from wagtail.models import Page, PageViewRestriction
 
+from popularity.scores import completion_key
 from resources.models import ResourcePage, ResourceStats, resource_models
 
 from . import analysis
+
+# The numbers of a resource's ResourceStats the index copies (popularity), besides the views.
+STATS_FIELDS = ["viewers", "completions", "completion_rate", "rating_count", "rating_average", "rating_score"]
 
 # A page hides its subtree from the public when it is unpublished or has a view restriction.
 # Which pages do is decided from each page's own ancestors (at most `depth` paths, found by one
@@ -46,8 +50,19 @@ def _join(parts):
     return "\n".join(p.strip() for p in parts if p and p.strip())
 
 
-def build(page, popularity=0):
-    """The index document of one page (its concrete class)."""
+def stats_columns(stats):
+    """The index's copies of a resource's numbers (a dict of STATS_FIELDS or None) and the stored key of
+    完成率最高 (popularity.scores)."""
+    stats = stats or {}
+    values = {name: stats.get(name) or 0 for name in STATS_FIELDS}
+    values["rating_average"] = stats.get("rating_average")
+    values["completion_key"] = completion_key(values["viewers"], values["completion_rate"])
+    return values
+
+
+def build(page, popularity=0, stats=None):
+    """The index document of one page (its concrete class); `popularity`: its views, `stats`: its other
+    numbers (a dict of STATS_FIELDS)."""
     title = page.title
     keywords = _join(page.search_keywords())
     body = _join(page.search_body())
@@ -61,6 +76,7 @@ def build(page, popularity=0):
         "summary": page.summary,
         "date": page.search_date(),
         "popularity": popularity,
+        **stats_columns(stats),
         "facets": facets,
         "text": body,
         "title_words": " ".join(analysis.index_words(title)),
@@ -76,6 +92,12 @@ def popularity_of(ids):
     return dict(ResourceStats.objects.filter(page_id__in=ids).values_list("page_id", "views"))
 
 
+def stats_of(ids):
+    """{page id: {"views": n, and STATS_FIELDS}} of the pages that have numbers."""
+    rows = ResourceStats.objects.filter(page_id__in=ids).values("page_id", "views", *STATS_FIELDS)
+    return {row.pop("page_id"): row for row in rows}
+
+
 def specific_pages(ids):
     """The resources among these page ids, as their concrete classes."""
     return [p for p in Page.objects.filter(pk__in=list(ids)).specific(defer=False) if isinstance(p, ResourcePage)]
@@ -86,8 +108,8 @@ def documents_for(pages):
     candidates = [p for p in pages if isinstance(p, ResourcePage) and p.live and not p.expired]
     hidden = _hidden_among((p.pk, p.path) for p in candidates)
     pages = [p for p in candidates if p.pk not in hidden]
-    views = popularity_of([p.pk for p in pages])
-    return [build(p, views.get(p.pk, 0)) for p in pages]
+    stats = stats_of([p.pk for p in pages])
+    return [build(p, (stats.get(p.pk) or {}).get("views", 0), stats.get(p.pk)) for p in pages]
 
 
 def _live_batches(batch_size, after=0):

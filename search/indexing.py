@@ -103,13 +103,28 @@ def record_view(page_id):
     IndexEntry.objects.filter(page_id=page_id).update(popularity=F("popularity") + 1)
 
 
-def _queue(changes):
+def record_stats(values_by_page):
+    """A course's numbers changed (popularity.aggregates): {page id: {column: value}} of the index's
+    copies (search.documents.stats_columns), written in the caller's transaction. Elasticsearch gets
+    them through the queue, sent by the worker's sweep rather than at once: a counselor starting a
+    course must not wait for the cluster."""
+    ids = sorted(values_by_page)
+    if not ids:
+        return
+    guard_update(ids)  # a rebuild under way takes the new numbers too
+    indexed = [pk for pk in ids if IndexEntry.objects.filter(page_id=pk).update(**values_by_page[pk])]
+    if indexed and elasticsearch_configured():
+        _queue([(pk, PendingChange.Action.INDEX) for pk in indexed], flush=False)
+
+
+def _queue(changes, flush=True):
     for page_id, action in changes:
         PendingChange.objects.update_or_create(
             page_id=page_id, defaults={"action": action, "attempts": 0, "last_error": ""}
         )
-    # After the commit, not inside it: an unreachable cluster must not hold the transaction.
-    transaction.on_commit(flush_queue)
+    if flush:
+        # After the commit, not inside it: an unreachable cluster must not hold the transaction.
+        transaction.on_commit(flush_queue)
 
 
 def flush_queue(limit=500):

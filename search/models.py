@@ -23,7 +23,16 @@ class IndexEntry(models.Model):
     summary = models.TextField(blank=True)
     text = models.TextField(blank=True)  # plain text for snippets
     date = models.DateTimeField(null=True)
-    popularity = models.PositiveIntegerField(default=0)
+    popularity = models.PositiveIntegerField(default=0)  # page views
+    # Copies of the course's ResourceStats (popularity.aggregates writes both in one transaction), and
+    # the sort keys of 完成率最高 and 评分最高 (popularity.scores), so that those sorts walk an index.
+    viewers = models.PositiveIntegerField(default=0)
+    completions = models.PositiveIntegerField(default=0)
+    completion_rate = models.FloatField(default=0)
+    completion_key = models.FloatField(default=-1)
+    rating_count = models.PositiveIntegerField(default=0)
+    rating_average = models.FloatField(null=True)
+    rating_score = models.FloatField(default=0)
     facets = models.JSONField(default=dict)
     title_words = models.TextField(blank=True)
     keywords = models.TextField(blank=True)
@@ -37,9 +46,14 @@ class IndexEntry(models.Model):
         # Covering index: a search reads these columns for every matching row, without touching
         # the wide text of the row (on SQLite, the text would be read through overflow pages).
         indexes = [
-            models.Index(fields=["page", "date", "popularity", "indexed_at"], name="search_entry_listing"),
-            # "Most viewed first" walks this order instead of sorting every match.
-            models.Index(fields=["-popularity", "-date", "-page"], name="search_entry_popular"),
+            models.Index(
+                fields=["page", "date", "popularity", "viewers", "completion_key", "rating_score", "rating_count"],
+                name="search_entry_sort_keys",
+            ),
+            # Each popularity sort walks its order instead of sorting every match (DatabaseBackend._by_stats).
+            models.Index(fields=["-viewers", "-popularity", "-date", "-page"], name="search_entry_viewers"),
+            models.Index(fields=["-completion_key", "-viewers", "-date", "-page"], name="search_entry_completion"),
+            models.Index(fields=["-rating_score", "-rating_count", "-date", "-page"], name="search_entry_rating"),
         ]
         verbose_name_plural = "搜索索引"
 

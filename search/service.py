@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from popularity.scores import Numbers
+
 from . import analysis, indexing
 from .backends.base import FACET_NAMES, SORTS, BackendUnavailable, SearchQuery
 from .models import IndexEntry
@@ -82,6 +84,8 @@ class Result:
     title_highlight: str = ""
     date: object = None
     promoted: bool = False
+    # Views, viewers, completions, rating: the index's copies (no query per result).
+    stats: Numbers = field(default_factory=Numbers)
 
     def as_json(self):
         return {
@@ -93,6 +97,7 @@ class Result:
             "highlight": self.highlight,
             "score": round(self.score, 4),
             "promoted": self.promoted,
+            "popularity": self.stats.as_json(),
         }
 
 
@@ -180,6 +185,7 @@ def search(request: SearchRequest, backend=None) -> SearchResponse:
                 score=scores.get(pk, 0.0),
                 date=entry.date,
                 promoted=pk in promoted,
+                stats=Numbers.of(entry),
             )
         )
     # Promoted pages are shown on top of page 1 in addition to the matches; the total counts matches.

@@ -9,13 +9,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from popularity.scores import SORT_LABELS as POPULARITY_SORT_LABELS
 from resources.library import FACETS
 from resources.models import pagination_links
 
 from . import indexing, querylog, service
 from .backends.base import SORTS
 
-SORT_LABELS = {"relevance": "相关度", "newest": "最新发布", "popular": "最多观看"}
+SORT_LABELS = {"relevance": "相关度", "newest": "最新发布", **POPULARITY_SORT_LABELS}
 
 
 def _log_query(request, q):

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 # Facet names, in the order pages and the API show them (the library's menu order).
 FACET_NAMES = ["kind", "capability", "stage", "course_type", "requirement", "tier", "center", "tag"]
-SORTS = ["relevance", "newest", "popular"]
+# popular 最多观看, completion 完成率最高, rating 评分最高: the meaning of each is in popularity.scores.
+SORTS = ["relevance", "newest", "popular", "completion", "rating"]
 TOP_TAGS = 20  # the tag facet returns its most frequent values (and any selected ones)
 
 # Relative weight of each text field; both backends use the same numbers.

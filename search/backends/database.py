@@ -221,20 +221,33 @@ class DatabaseBackend(SearchBackend):
             ranked += [(pk, 0.0) for pk in rest]
         return ranked
 
-    def _popular(self, matched, count):
-        """The first `count` of `matched` by views (read now: views change without reindexing)."""
-        order = "popularity DESC, date DESC, page_id DESC"
+    # The popularity sorts (popularity.scores): their columns, most important first, each descending;
+    # the date and then the id break ties (newest first). Each order has its index (IndexEntry.Meta).
+    STATS_ORDERS = {
+        "popular": ["viewers", "popularity"],
+        "completion": ["completion_key", "viewers"],
+        "rating": ["rating_score", "rating_count"],
+    }
+
+    def _by_stats(self, matched, count, sort):
+        """The first `count` of `matched` in a popularity sort, read now: the numbers change without
+        reindexing (page views, viewers, ratings)."""
+        columns = self.STATS_ORDERS[sort]
         if len(matched) <= SMALL:
             rows = []
             ids = list(matched)
+            select = ", ".join(["page_id", "date", *columns])
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 marks = ", ".join(["%s"] * len(chunk))
-                rows += self._execute(
-                    f"SELECT page_id, popularity, date FROM search_indexentry WHERE page_id IN ({marks})", chunk
-                )
-            rows.sort(key=lambda r: (-r[1], -(r[2].timestamp() if r[2] else 0), -r[0]))
-            return [r[0] for r in rows[:count]]
+                rows += self._execute(f"SELECT {select} FROM search_indexentry WHERE page_id IN ({marks})", chunk)
+
+            def key(row):
+                date = row[1].timestamp() if row[1] else 0
+                return (*(-(value or 0) for value in row[2:]), -date, -row[0])
+
+            return [row[0] for row in heapq.nsmallest(count, rows, key=key)]
+        order = ", ".join(f"{column} DESC" for column in [*columns, "date", "page_id"])
         out, offset, step = [], 0, max(200, count * 4)
         while len(out) < count:
             rows = self._execute(
@@ -260,8 +273,8 @@ class DatabaseBackend(SearchBackend):
         count = query.offset + query.limit
         if query.sort == "relevance" and query.terms:
             page = self._ranked(query, snapshot, found, matched, count)
-        elif query.sort == "popular":
-            page = [(pk, 0.0) for pk in self._popular(matched, count)]
+        elif query.sort in self.STATS_ORDERS:
+            page = [(pk, 0.0) for pk in self._by_stats(matched, count, query.sort)]
         else:  # newest, and browsing without words
             page = [(pk, 0.0) for pk in newest_first(snapshot, matched, count)]
         return BackendResult(

@@ -41,6 +41,7 @@ from elasticsearch import helpers
 from elasticsearch_dsl import (
     A,
     Date,
+    Float,
     Index,
     Integer,
     Keyword,
@@ -198,6 +199,8 @@ def _unavailable(method):
 WORDS_ANALYZER = analyzer("fudaoyuan_words", tokenizer="whitespace", filter=["lowercase"])
 LOWERCASE = normalizer("fudaoyuan_lowercase", filter=["lowercase"])
 WORD_FIELDS = list(FIELD_WEIGHTS)  # title_words, keywords, summary_words, body_words
+STATS_INTEGERS = ["viewers", "completions", "rating_count"]
+STATS_FLOATS = ["completion_rate", "completion_key", "rating_average", "rating_score"]
 
 
 def mapping():
@@ -215,6 +218,12 @@ def mapping():
     m.field("text", Text(index=False))
     m.field("date", Date())
     m.field("popularity", Integer())
+    # The course's numbers and the sort keys of 完成率最高 and 评分最高 (popularity.scores). An index made
+    # before they existed refuses documents with them (dynamic: strict): run rebuild_search_index.
+    for name in STATS_INTEGERS:
+        m.field(name, Integer())
+    for name in STATS_FLOATS:
+        m.field(name, Float())
     m.field("facets", Object(properties={name: Keyword() for name in FACET_NAMES}))
     for name in WORD_FIELDS:
         m.field(name, Text(analyzer=WORDS_ANALYZER))
@@ -259,6 +268,8 @@ def _source(doc):
         "text": doc.get("text") or "",
         "date": _isoformat(doc.get("date")),
         "popularity": int(doc.get("popularity") or 0),
+        **{name: int(doc.get(name) or 0) for name in STATS_INTEGERS},
+        **{name: float(doc.get(name) or 0) for name in STATS_FLOATS},
         "facets": {name: [str(code) for code in facets.get(name) or []] for name in FACET_NAMES},
         "bigrams": doc.get("bigrams") or "",
     }
@@ -276,10 +287,19 @@ def _index_action(index, doc):
 WEIGHTED_FIELDS = [f"{name}^{weight:g}" for name, weight in FIELD_WEIGHTS.items()]
 DATE_DESC = {"date": {"order": "desc", "missing": "_last"}}
 ID_DESC = {"id": {"order": "desc"}}  # last tie-breaker, as in the database backend
+
+
+def _desc(field, missing="_last"):
+    return {field: {"order": "desc", "missing": missing}}
+
+
+# The popularity sorts mean what the database backend's do (popularity.scores): their keys, then newest.
 SORT_ORDERS = {
     "relevance": ["_score", DATE_DESC, ID_DESC],
     "newest": [DATE_DESC, "_score", ID_DESC],
-    "popular": [{"popularity": {"order": "desc"}}, "_score", DATE_DESC, ID_DESC],
+    "popular": [_desc("viewers"), _desc("popularity"), DATE_DESC, ID_DESC],
+    "completion": [_desc("completion_key"), _desc("viewers"), DATE_DESC, ID_DESC],
+    "rating": [_desc("rating_score"), _desc("rating_count"), DATE_DESC, ID_DESC],
 }
 
 

@@ -2,10 +2,75 @@
 Wagtail's pages endpoint filters out drafts and view-restricted pages itself.
 
 There is deliberately no documents or images endpoint: those would list every file,
-including the attachments of drafts. Each page's attachments are in its `attachment_list`."""
+including the attachments of drafts. Each page's attachments are in its `attachment_list`.
+
+Besides Wagtail's `order` (fields of the page), `sort` orders by the numbers of popularity
+(docs/popularity.md): `sort=popular` 最多观看, `completion` 完成率最高, `rating` 评分最高, as the library and
+the search order them, and `newest` / `oldest`."""
+
+from rest_framework.filters import BaseFilterBackend
 
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.models import Page
+
+from popularity.scores import SORT_LABELS
+from popularity.scores import order_by as popularity_order
+from resources.models import ResourcePage
+
+SORTS = {
+    "newest": ["-first_published_at", "-pk"],
+    "oldest": ["first_published_at", "pk"],
+    **dict.fromkeys(SORT_LABELS),
+}
+
+
+def stats_prefix(model):
+    """The path from a queryset's model to its ResourceStats, or None if it has none."""
+    if issubclass(model, ResourcePage):
+        return "stats__"
+    if model is Page:
+        return "resourcepage__stats__"
+    return None
+
+
+class SortFilter(BaseFilterBackend):
+    """`?sort=popular|completion|rating|newest|oldest` (before the search filter, which must be last)."""
+
+    def filter_queryset(self, request, queryset, view):
+        sort = request.GET.get("sort")
+        if sort is None:
+            return queryset
+        if sort not in SORTS:
+            raise BadRequestError(f"sort 只能是 {'、'.join(SORTS)} 之一（unknown sort {sort[:50]!r}）")
+        if "order" in request.GET:
+            raise BadRequestError("sort 与 order 不能同时使用（sort and order cannot be combined）")
+        if "search" in request.GET:
+            raise BadRequestError("按热度排序的检索请用 /api/search/?sort=…（sort cannot be combined with search）")
+        if SORTS[sort] is not None:
+            return queryset.order_by(*SORTS[sort])
+        prefix = stats_prefix(queryset.model)
+        if prefix is None:
+            raise BadRequestError("只有资源（微课、案例、政策文件）可以按热度排序（this type has no popularity）")
+        return queryset.order_by(*popularity_order(sort, prefix))
+
+
+class HubPagesAPIViewSet(PagesAPIViewSet):
+    filter_backends = [
+        *PagesAPIViewSet.filter_backends[:-1],
+        SortFilter,
+        PagesAPIViewSet.filter_backends[-1],  # the search filter stays last
+    ]
+    known_query_parameters = PagesAPIViewSet.known_query_parameters.union(["sort"])
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        # A resource's `popularity` field reads its ResourceStats: fetched with the listing, not per item.
+        if issubclass(queryset.model, ResourcePage):
+            queryset = queryset.select_related("stats")
+        return queryset
+
 
 api_router = WagtailAPIRouter("wagtailapi")
-api_router.register_endpoint("pages", PagesAPIViewSet)
+api_router.register_endpoint("pages", HubPagesAPIViewSet)

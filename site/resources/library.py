@@ -6,11 +6,15 @@ Values of one facet are OR-ed, facets are AND-ed. Each facet's counts are comput
 alternative would give without first removing their own choice.
 """
 
+import functools
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db.models import Count
 from django.utils.functional import cached_property
+
+from popularity.scores import SORT_LABELS as POPULARITY_SORT_LABELS
+from popularity.scores import order_by as popularity_order
 
 from .models import (
     CapabilityArea,
@@ -31,11 +35,19 @@ TOP_TAGS = 20
 # square of the count (2,000 tags made a 109 MB page).
 MAX_VALUES_PER_FACET = 20
 
+# code -> (label, ordering); the popularity sorts' ordering is computed per request (it reads settings).
 SORTS = {
     "newest": ("最新发布", ["-first_published_at", "-pk"]),
     "oldest": ("最早发布", ["first_published_at", "pk"]),
+    **{code: (label, functools.partial(popularity_order, code)) for code, label in POPULARITY_SORT_LABELS.items()},
 }
 DEFAULT_SORT = "newest"
+
+
+def sort_order(code):
+    """The ORM ordering of a sort code of SORTS."""
+    order = SORTS[code][1]
+    return order() if callable(order) else order
 
 
 @dataclass(frozen=True)
@@ -224,7 +236,7 @@ class LibraryQuery:
 
     def run(self):
         facets = self.facet_results()
-        items = listing_queryset(self.filtered().order_by(*SORTS[self.sort][1]))
+        items = listing_queryset(self.filtered().order_by(*sort_order(self.sort)))
         page = paginate(self.request, items)
         labels = {(f.name, o.code): o.label for f in facets for o in f.options}
         active = [

@@ -285,6 +285,8 @@ class ResourcePage(Page):
         APIField("capability_codes"),
         APIField("tag_names"),
         APIField("attachment_list"),
+        # Views, viewers, completions and rating (popularity; fetched with the listing by hub.api).
+        APIField("popularity"),
     ]
 
     class Meta:
@@ -298,6 +300,17 @@ class ResourcePage(Page):
     @property
     def capability_codes(self):
         return codes(self.capabilities)
+
+    @property
+    def popularity(self):
+        """The numbers of popularity.scores.Numbers, as the API shows them."""
+        from popularity.scores import Numbers
+
+        try:
+            stats = self.stats
+        except ObjectDoesNotExist:
+            stats = None
+        return Numbers.of(stats).as_json()
 
     @property
     def tag_names(self):
@@ -369,6 +382,9 @@ class ResourceStats(models.Model):
     rating_count = models.PositiveIntegerField("评分人数", default=0)
     rating_sum = models.PositiveIntegerField("评分总和", default=0)
     rating_average = models.FloatField("平均评分", null=True, blank=True)
+    # What 评分最高 sorts by (popularity.scores.rating_score): a damped average, stored so that the sort
+    # reads a column instead of computing it for every row.
+    rating_score = models.FloatField("评分排序分", default=0)
 
     class Meta:
         verbose_name = "资源统计"
