@@ -12,20 +12,14 @@ completed courses, and one query per weak area shown (at most `limit`), each tak
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, prefetch_related_objects
+from django.db.models import Exists, OuterRef, prefetch_related_objects
 
 from accounts.models import career_stage_for
+from popularity.scores import order_by
 from resources.models import CareerStage
 
 from .models import CourseProgress, LearningCredit
 from .record import area_naming, capability_areas, hours_by_area
-
-POPULAR = [
-    F("stats__viewers").desc(nulls_last=True),
-    F("stats__views").desc(nulls_last=True),
-    "-first_published_at",
-    "-pk",
-]
 
 
 @dataclass
@@ -42,7 +36,8 @@ def recommendable_courses():
 
 
 def popular(courses):
-    return courses.select_related("stats").order_by(*POPULAR)
+    # The library's 最多观看 (popularity.scores): counselors who watched, then page views, then newest.
+    return courses.select_related("stats").order_by(*order_by("popular"))
 
 
 def _for_stage(courses, stage):
