@@ -28,6 +28,7 @@ urlpatterns = [
     re_path(rf"^{media_prefix}/(?P<path>.+)$", access_views.serve_media, name="media"),
     path("", include("search.urls")),
     path("", include("learning.urls")),
+    path("", include("coursepackages.urls")),
     # Counselor accounts: the profile, data copy and deletion (accounts), then allauth's sign-up and sign-in.
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
