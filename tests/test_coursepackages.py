@@ -350,7 +350,7 @@ def test_favourites_toggle_and_list(signed_in, counselor, catalogue):
     assert response["Location"] == c["a"].url and message(response) == "已收藏。"
     signed_in.post("/me/favourites/toggle/", {"page": c["series"].pk})
     text = signed_in.get("/me/favourites/").content.decode()
-    assert "谈心谈话的技巧" in text and "心理育人系列" in text
+    assert "谈心谈话的技巧" in text and "心理育人系列" in text and "取消收藏" in text
     assert "已收藏" in signed_in.get(c["a"].url).content.decode()
     response = signed_in.post("/me/favourites/toggle/", {"page": c["a"].pk})
     assert message(response) == "已取消收藏。"
