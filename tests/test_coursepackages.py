@@ -159,6 +159,11 @@ def test_search_finds_a_package_by_a_chinese_word_of_its_title(client, section, 
     assert "课程套餐" in response.content.decode()
     response = client.get("/api/search/", {"q": "职业生涯", "stage": "new"})
     assert [r["title"] for r in response.json()["results"]] == ["辅导员职业生涯规划套餐"]
+    # Found by the titles of its live items too, never by a draft's.
+    make_package(section, [catalogue["c"], catalogue["draft"]], title="研修套餐")
+    found = [r["title"] for r in client.get("/api/search/", {"q": "网络舆情", "kind": "package"}).json()["results"]]
+    assert found == ["研修套餐"]
+    assert client.get("/api/search/", {"q": "草稿课", "kind": "package"}).json()["results"] == []
 
 
 @pytest.mark.django_db

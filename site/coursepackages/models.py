@@ -102,6 +102,11 @@ class CoursePackagePage(ResourcePage):
     def search_keywords(self):
         return super().search_keywords() + [self.resource_kind_label] + [s.label for s in self.stages.all()]
 
+    def search_body(self):
+        # The titles of its live, public items only: a draft's or a private course's title never reaches the
+        # index (nor a highlighted snippet). Re-indexed when the package is published again.
+        return super().search_body() + [entry.title for entry in self.resolved().entries if entry.available]
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         user = request.user if request.user.is_authenticated else None
