@@ -205,6 +205,8 @@ def test_an_editor_creates_a_package_in_the_own_section_only_and_only_of_courses
     course = factories.MicroCoursePageFactory(parent=a.section, center=a, title="谈心谈话")
     case = factories.CasePageFactory(parent=tree["cases"], title="一个案例")
     client.force_login(people["editor_a"])
+    form = client.get(f"/admin/pages/add/coursepackages/coursepackagepage/{a.section.pk}/")
+    assert form.status_code == 200 and "套餐中的微课或系列微课" in form.content.decode()
 
     response = client.post(
         f"/admin/pages/add/coursepackages/coursepackagepage/{a.section.pk}/", package_form("套餐", "p1", [case])
