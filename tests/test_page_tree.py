@@ -4,6 +4,7 @@ from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 
 from cases.models import CaseIndexPage, CasePage
+from coursepackages.models import CoursePackagePage
 from home.models import HomePage
 from microcourses.models import CourseSeriesPage, MicroCoursePage
 from resources.models import CenterSectionPage, LibraryIndexPage, NoticeIndexPage, PolicyDocumentPage, ResourcePage
@@ -18,12 +19,16 @@ class PageTreeRulesTests(WagtailPageTestCase):
         self.assertAllowedSubpageTypes(HomePage, {LibraryIndexPage, CaseIndexPage, NoticeIndexPage})
 
     def test_library_holds_center_sections_and_uncentered_courses(self):
-        self.assertAllowedSubpageTypes(LibraryIndexPage, {CenterSectionPage, MicroCoursePage, CourseSeriesPage})
+        self.assertAllowedSubpageTypes(
+            LibraryIndexPage, {CenterSectionPage, MicroCoursePage, CourseSeriesPage, CoursePackagePage}
+        )
         self.assertCanNotCreateAt(LibraryIndexPage, CasePage)
         self.assertCanNotCreateAt(LibraryIndexPage, PolicyDocumentPage)
 
     def test_a_center_section_holds_its_courses_series_and_cases(self):
-        self.assertAllowedSubpageTypes(CenterSectionPage, {MicroCoursePage, CourseSeriesPage, CasePage})
+        self.assertAllowedSubpageTypes(
+            CenterSectionPage, {MicroCoursePage, CourseSeriesPage, CasePage, CoursePackagePage}
+        )
         self.assertCanNotCreateAt(HomePage, CenterSectionPage)
         self.assertCanNotCreateAt(CenterSectionPage, CenterSectionPage)
 

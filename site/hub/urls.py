@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("learning.urls")),
     path("", include("feedback.urls")),
+    path("", include("coursepackages.urls")),
     # Counselor accounts: the profile, data copy and deletion (accounts), then allauth's sign-up and sign-in.
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -10,7 +10,8 @@ import functools
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 
 from popularity.scores import SORT_LABELS as POPULARITY_SORT_LABELS
@@ -57,6 +58,23 @@ class Facet:
     lookup: str  # ORM path compared with the option codes
     vocabulary: type | None = None  # model whose rows are the options (code, label)
     label_field: str = "label"
+    # Further ORM paths to the same codes on other kinds (a stage: a course's or a package's). A page is
+    # of one kind only, so at most one path has values for it: filters OR them, counts coalesce them.
+    other_lookups: tuple = ()
+
+    @property
+    def lookups(self):
+        return (self.lookup, *self.other_lookups)
+
+    def matching(self, values):
+        condition = Q()
+        for lookup in self.lookups:
+            condition |= Q(**{f"{lookup}__in": values})
+        return condition
+
+    def count_expression(self):
+        """What one count query groups by: the lookup, or the first non-null of the lookups."""
+        return Coalesce(*self.lookups) if self.other_lookups else F(self.lookup)
 
     def options(self):
         """(code, label, value in the database) for every option, in menu order."""
@@ -75,7 +93,13 @@ class Facet:
 FACETS = [
     Facet("kind", "资源类型", "content_type__model"),
     Facet("capability", "能力方向", "capabilities__code", CapabilityArea),
-    Facet("stage", "培训对象", "microcoursepage__stages__code", CareerStage),
+    Facet(
+        "stage",
+        "培训对象",
+        "microcoursepage__stages__code",
+        CareerStage,
+        other_lookups=("coursepackagepage__stages__code",),
+    ),
     Facet("course_type", "课程类型", "microcoursepage__course_type__code", CourseType),
     Facet("requirement", "课程性质", "microcoursepage__requirement__code", Requirement),
     Facet("tier", "培训层级", "microcoursepage__tier__code", Tier),
@@ -128,8 +152,9 @@ def listing_queryset(queryset):
         "microcoursepage__tier",
         "casepage",
         "policydocumentpage",
+        "coursepackagepage",
         "stats",
-    ).prefetch_related("capabilities", "tags", "microcoursepage__stages")
+    ).prefetch_related("capabilities", "tags", "microcoursepage__stages", "coursepackagepage__stages")
 
 
 class LibraryQuery:
@@ -154,7 +179,7 @@ class LibraryQuery:
         for name, codes in filters.items():
             facet = FACETS_BY_NAME[name]
             # A subquery keeps many-to-many filters from duplicating rows.
-            matching = ResourcePage.objects.filter(**{f"{facet.lookup}__in": facet.db_values(codes)})
+            matching = ResourcePage.objects.filter(facet.matching(facet.db_values(codes)))
             queryset = queryset.filter(pk__in=matching.values("pk"))
         if self.q:
             queryset = queryset.filter(pk__in=self.matching_ids)
@@ -206,9 +231,9 @@ class LibraryQuery:
         rows = (
             self.filtered(exclude=facet.name)
             .order_by()
-            .values(facet.lookup)
+            .values(facet_value=facet.count_expression())
             .annotate(n=Count("pk", distinct=True))
-            .values_list(facet.lookup, "n")
+            .values_list("facet_value", "n")
         )
         return {value: n for value, n in rows if value is not None}
 

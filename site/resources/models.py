@@ -452,7 +452,12 @@ class LibraryIndexPage(Page):
     api_fields = [APIField("intro")]
 
     parent_page_types = ["home.HomePage"]
-    subpage_types = ["resources.CenterSectionPage", "microcourses.MicroCoursePage", "microcourses.CourseSeriesPage"]
+    subpage_types = [
+        "resources.CenterSectionPage",
+        "microcourses.MicroCoursePage",
+        "microcourses.CourseSeriesPage",
+        "coursepackages.CoursePackagePage",
+    ]
     max_count = 1
 
     class Meta:
@@ -483,7 +488,12 @@ class CenterSectionPage(Page):
     api_fields = [APIField("center_code"), APIField("intro")]
 
     parent_page_types = ["resources.LibraryIndexPage"]
-    subpage_types = ["microcourses.MicroCoursePage", "microcourses.CourseSeriesPage", "cases.CasePage"]
+    subpage_types = [
+        "microcourses.MicroCoursePage",
+        "microcourses.CourseSeriesPage",
+        "cases.CasePage",
+        "coursepackages.CoursePackagePage",
+    ]
 
     class Meta:
         verbose_name = "中心专区"
