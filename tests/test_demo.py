@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.test import TestCase
 
 from cases.models import CasePage
+from coursepackages.models import CoursePackagePage
 from microcourses.models import CourseSeriesPage, MicroCoursePage
 from resources.models import CapabilityArea, CareerStage, Expert, PolicyDocumentPage, TrainingCenter
 
@@ -38,6 +39,14 @@ class DemoTests(TestCase):
         self.assertGreaterEqual(Expert.objects.count(), 10)
         self.assertTrue(CourseSeriesPage.objects.live().exists())
 
+    def test_a_recommended_package_of_courses_for_new_counselors_once(self):
+        package = CoursePackagePage.objects.live().get()
+        self.assertEqual(package.title, "新入职辅导员必修套餐")
+        self.assertGreaterEqual(len(package.item_list), 3)
+        listing = self.client.get("/library/", {"kind": "package", "stage": "new"})
+        self.assertContains(listing, "新入职辅导员必修套餐")
+        self.assertIn("packages     created 0", self.second_run)
+
     def test_the_ministry_notice_keeps_its_real_metadata(self):
         notice = PolicyDocumentPage.objects.get(doc_number="教思政厅函〔2023〕5号")
         self.assertEqual(notice.index_number, "360A12-07-2023-0005-1")
@@ -47,12 +56,13 @@ class DemoTests(TestCase):
         self.assertTrue(PolicyDocumentPage.objects.filter(title__contains="思想政治工作司2023年工作要点").exists())
 
     def test_demo_pages_render_and_drafts_stay_hidden(self):
-        for model in (MicroCoursePage, CasePage, PolicyDocumentPage, CourseSeriesPage):
+        for model in (MicroCoursePage, CasePage, PolicyDocumentPage, CourseSeriesPage, CoursePackagePage):
             page = model.objects.live().first()
             self.assertEqual(self.client.get(page.url).status_code, 200, page.url)
         library = self.client.get("/library/", {"capability": "mental_health", "stage": "new"})
         self.assertGreater(library.context["library"]["total"], 0)
-        live_count = sum(m.objects.live().count() for m in (MicroCoursePage, CasePage, PolicyDocumentPage))
+        kinds = (MicroCoursePage, CasePage, PolicyDocumentPage, CoursePackagePage)
+        live_count = sum(m.objects.live().count() for m in kinds)
         self.assertEqual(self.client.get("/library/").context["library"]["total"], live_count)
         for draft in MicroCoursePage.objects.filter(live=False):
             self.assertNotContains(self.client.get("/library/", {"q": draft.title[:6]}), draft.title)

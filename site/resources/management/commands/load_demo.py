@@ -36,3 +36,9 @@ class Command(BaseCommand):
         lines = [json.loads(text) for text in DEMO_MANIFEST.read_text("utf-8").splitlines() if text.strip()]
         plans = ensure_demo_plans([line["code"] for line in lines if line.get("kind") == "center"])
         self.stdout.write(f"  work plans   created {len(plans)}")
+
+        # A recommended course package (课程套餐) of the demo courses for new counselors.
+        from coursepackages.demo import ensure_demo_package
+
+        package = ensure_demo_package()
+        self.stdout.write(f"  packages     created {1 if package else 0}")
