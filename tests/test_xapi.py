@@ -2,6 +2,7 @@
 installed in its own virtualenv by `make ralph` (which `make test` runs)."""
 
 import base64
+import io
 import json
 import os
 import socket
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from django.core.cache import cache
+from django.core.management import call_command
 
 from learning.models import CourseProgress
 from xapi.models import Actor, Statement
@@ -265,6 +267,10 @@ def test_a_statement_the_lrs_refuses_does_not_block_the_others(client, viewer, c
     assert sent.count() == 3
     held = {s["id"] for s in lrs.statements()}
     assert {str(pk) for pk in sent.values_list("pk", flat=True)} <= held and str(bad.pk) not in held
+    # The operator's command gives it another chance.
+    out = io.StringIO()
+    call_command("xapi_outbox", "--retry-failed", stdout=out)
+    assert "1 failed statements are pending again" in out.getvalue() and "pending 1 (due now 1)" in out.getvalue()
 
 
 def test_without_lrs_url_nothing_is_recorded(client, viewer, course, settings):

@@ -14,7 +14,7 @@ def personal_data(user):
     name = Actor.objects.filter(user=user).values_list("name", flat=True).first()
     if not rows and name is None:
         return {}
-    # Statements not sent yet get their actor and object as they will be sent (nothing is stored here).
+    # Statements not sent yet are shown with their actor and object as they will be sent.
     bodies, _ = complete(rows)
     if name is None and rows:
         name = Actor.objects.filter(user=user).values_list("name", flat=True).first()
