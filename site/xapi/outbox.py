@@ -101,7 +101,8 @@ def record_report(
         body = build(uuid.uuid4(), "completed", result=result, **shared)
         # A microsecond later: sent after the report's own statement.
         cursor.execute(sql["always"], _params(user_id, course_id, "completed", body, now + timedelta(microseconds=1)))
-    queue_sending()
+    if verb is not None or completed:
+        queue_sending()
 
 
 def queue_sending():
