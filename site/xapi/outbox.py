@@ -21,31 +21,52 @@ from .statements import build, dumps, watch_result
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = ["id", "user", "course_id", "verb", "body", "created_at", "attempts", "next_attempt_at", "last_error"]
-
 
 @functools.cache
-def insert_sql(vendor):
+def insert_sql(vendor, per_minute):
+    """The INSERT of one statement, and the same bounded by `per_minute` statements of the user a minute.
+
+    Six parameters (the statement's id, user, course, verb, body, time): on PostgreSQL the driver writes each
+    one into the query, so the others are written in SQL (PostgreSQL also types them by themselves, not by
+    the columns they go into: hence the casts)."""
     q = connection.ops.quote_name
     meta = Statement._meta
-    columns = [q(meta.get_field(name).column) for name in COLUMNS]
-    user, created = q(meta.get_field("user").column), q(meta.get_field("created_at").column)
-    # PostgreSQL types the SELECT's parameters by themselves, not by the columns they go into.
-    casts = {"id": "uuid", "created_at": "timestamptz", "next_attempt_at": "timestamptz"}
-    values = [f"CAST(%s AS {casts[name]})" if vendor == "postgresql" and name in casts else "%s" for name in COLUMNS]
+    column = {name: q(meta.get_field(name).column) for name in ["user", "created_at"]}
     table = q(meta.db_table)
-    insert = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)}"
-    window = "CAST(%s AS timestamptz)" if vendor == "postgresql" else "%s"
-    return {
-        "always": insert,
-        "limited": f"{insert} WHERE (SELECT COUNT(*) FROM {table} WHERE {user} = %s AND {created} > {window}) < %s",
-    }
+    columns = ", ".join(
+        q(meta.get_field(name).column)
+        for name in [
+            "id",
+            "user",
+            "course_id",
+            "verb",
+            "body",
+            "created_at",
+            "attempts",
+            "next_attempt_at",
+            "last_error",
+        ]
+    )
+    postgresql = vendor == "postgresql"
+    row = (
+        "SELECT CAST(%s AS uuid) AS i, %s AS u, %s AS c, %s AS v, %s AS b, CAST(%s AS timestamptz) AS t"
+        if postgresql
+        else "SELECT %s AS i, %s AS u, %s AS c, %s AS v, %s AS b, %s AS t"
+    )
+    insert = f"INSERT INTO {table} ({columns}) SELECT x.i, x.u, x.c, x.v, x.b, x.t, 0, x.t, '' FROM ({row}) AS x"
+    # SQLite keeps times as ISO text, which datetime() shifts and which compare as text.
+    minute_ago = "x.t - INTERVAL '1 minute'" if postgresql else "datetime(x.t, '-60 seconds')"
+    recent = f"SELECT COUNT(*) FROM {table} WHERE {column['user']} = x.u AND {column['created_at']} > {minute_ago}"
+    return {"always": insert, "limited": f"{insert} WHERE ({recent}) < {int(per_minute)}"}
+
+
+def _sql(kind):
+    return insert_sql(connection.vendor, settings.XAPI_STATEMENTS_PER_MINUTE)[kind]
 
 
 def _params(user_id, course_id, verb, body, now):
-    to_db = connection.ops.adapt_datetimefield_value
     pk = Statement._meta.pk.get_db_prep_value(uuid.UUID(body["id"]), connection)
-    return [pk, user_id, course_id, verb, dumps(body), to_db(now), 0, to_db(now), ""]
+    return [pk, user_id, course_id, verb, dumps(body), connection.ops.adapt_datetimefield_value(now)]
 
 
 def record_initialized(session, progress, now):
@@ -60,7 +81,7 @@ def record_initialized(session, progress, now):
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            insert_sql(connection.vendor)["always"],
+            _sql("always"),
             _params(session.user_id, progress.course_id, "initialized", body, now),
         )
     queue_sending()
@@ -85,22 +106,17 @@ def record_report(
 ):
     """A report's statement (`verb`, None for a late report: no statement) and, when it completed the
     course, the `completed` one. Runs in apply_report's transaction, on its cursor."""
-    sql = insert_sql(connection.vendor)
     shared = {"session_id": session_id, "length": length, "threshold": threshold, "now": now}
     seen = {"played_segments": played_segments, "progress": progress, "position": position}
     if verb is not None:
         result = watch_result(verb, previous_position=previous_position, **seen)
         body = build(uuid.uuid4(), verb, result=result, **shared)
-        window = connection.ops.adapt_datetimefield_value(now - timedelta(minutes=1))
-        cursor.execute(
-            sql["limited"],
-            _params(user_id, course_id, verb, body, now) + [user_id, window, settings.XAPI_STATEMENTS_PER_MINUTE],
-        )
+        cursor.execute(_sql("limited"), _params(user_id, course_id, verb, body, now))
     if completed:
         result = watch_result("completed", watched_seconds=watched_seconds, **seen)
         body = build(uuid.uuid4(), "completed", result=result, **shared)
         # A microsecond later: sent after the report's own statement.
-        cursor.execute(sql["always"], _params(user_id, course_id, "completed", body, now + timedelta(microseconds=1)))
+        cursor.execute(_sql("always"), _params(user_id, course_id, "completed", body, now + timedelta(microseconds=1)))
     if verb is not None or completed:
         queue_sending()
 
