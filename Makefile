@@ -17,7 +17,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/$(shell echo $$(( $(CHECKOUT_ID) % 16 )
 export TEST_DATABASE_URL TEST_REDIS_URL
 PG_TEST_LOG := var/pytest-postgresql.log
 
-.PHONY: help run test test-services setup setup-dev system-deps system-test-deps node-deps messages migrate demo lint format bench bench-search bench-search-100k bench-media bench-progress worker
+.PHONY: help run test test-services ralph setup setup-dev system-deps system-test-deps node-deps messages migrate demo lint format bench bench-search bench-search-100k bench-media bench-progress worker
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-17s %s\n", $$1, $$2}'
@@ -39,7 +39,7 @@ run: setup system-deps node-deps messages ## Set up, migrate, load the demo, cre
 worker: setup system-deps messages ## Run one more task worker (both queues), e.g. on another machine
 	$(MANAGE) run_worker --queues default,video
 
-test: setup-dev system-test-deps node-deps test-services messages ## Set up, lint, check migrations, run the suite on SQLite, then on PostgreSQL + Redis
+test: setup-dev system-test-deps node-deps test-services ralph messages ## Set up, lint, check migrations, run the suite on SQLite, then on PostgreSQL + Redis
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=hub.settings.test $(MANAGE) check
@@ -57,6 +57,19 @@ test: setup-dev system-test-deps node-deps test-services messages ## Set up, lin
 
 test-services: system-test-deps ## Start PostgreSQL and Redis on loopback with the tests' role and database
 	@.ci/test-services start
+
+# Ralph, a Learning Record Store, for tests/test_xapi.py (docs/xapi.md): in its own virtualenv, never in the
+# site's. When pip cannot fetch it, `make test` goes on and those tests skip, saying why.
+RALPH_VENV := var/ralph-venv
+# Its file-system backend comes with the package itself (5.x has no backend-fs extra).
+RALPH_PACKAGES := 'ralph-malph[cli,lrs]==5.1.0' requests
+
+ralph: $(RALPH_VENV)/.installed ## Install Ralph (an xAPI LRS, for the tests) in var/ralph-venv
+
+$(RALPH_VENV)/.installed:
+	@mkdir -p var
+	@{ $(PYTHON) -m venv $(RALPH_VENV) && $(RALPH_VENV)/bin/pip install --quiet $(RALPH_PACKAGES) && touch $@; } \
+	|| { rm -rf $(RALPH_VENV); echo "Ralph could not be installed: the LRS tests of tests/test_xapi.py will skip"; }
 
 setup: $(VENV)/.installed ## Create the virtualenv and install the runtime requirements
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from microcourses.models import MicroCoursePage
+from xapi import outbox as xapi_outbox
 
 from . import report_sql
 from .models import (
@@ -28,6 +29,7 @@ from .models import (
     LearningCredit,
     ViewingSession,
     bits_to_segments,
+    format_segments,
     pack_bits,
     seconds_count,
     unpack_bits,
@@ -173,6 +175,7 @@ def apply_report(user_id, session_id, report, *, token=None, may_complete=None, 
             raise ViewingSession.DoesNotExist
         started_at, last_seq, last_verb, ended_at, progress_id, course_id, duration = row[:7]
         played_bits, watched_seconds, share, position, threshold, completed_at = row[7:13]
+        previous_position = position
         live, video_duration, password_hash, active = row[13:]
         if token is not None and not (
             active and constant_time_compare(token, report_token(session_id, user_id, password_hash))
@@ -232,7 +235,24 @@ def apply_report(user_id, session_id, report, *, token=None, may_complete=None, 
             cursor.execute(sql["session_update"], session_params)
         if completed_now:
             credit_course(user_id, MicroCoursePage.objects.get(pk=course_id), now)
-    segments = bits_to_segments(watched)
+        segments = bits_to_segments(watched)
+        if settings.LRS_URL:  # xAPI statements for the LRS, in this transaction (docs/xapi.md)
+            xapi_outbox.record_report(
+                cursor,
+                user_id=user_id,
+                session_id=session_id,
+                course_id=course_id,
+                verb=report.verb if latest else None,
+                completed=completed_now,
+                length=duration,
+                threshold=threshold,
+                played_segments=format_segments(segments),
+                progress=share,
+                position=position,
+                previous_position=previous_position,
+                watched_seconds=watched_seconds,
+                now=now,
+            )
     return state(
         watched_seconds,
         share,
@@ -292,6 +312,8 @@ def start_session(user, course, *, device="", now=None):
         session = ViewingSession.objects.create(
             user=user, progress=progress, started_at=now, last_report_at=now, device=device[:120]
         )
+        if settings.LRS_URL:  # the session's xAPI `initialized` statement (docs/xapi.md)
+            xapi_outbox.record_initialized(session, progress, now)
     return session, progress
 
 
