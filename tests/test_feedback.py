@@ -259,7 +259,8 @@ def test_drafts_private_courses_and_other_pages_cannot_be_rated(centers, teacher
     for course in (draft, private):
         started(teacher, course)
     client = signed_in(teacher)
-    for page_id in (draft.pk, private.pk, case.pk, 999999):
+    # An id past the database's integers is an unknown course too (not a server error).
+    for page_id in (draft.pk, private.pk, case.pk, 999999, 2**63, "9" * 30):
         response = client.post(f"/feedback/courses/{page_id}/rating/", {"score": "5", "comment": COMMENT})
         assert response.status_code == 404 and "没有找到这门课程，或这门课程不接受评价。" in text(response)
         assert client.post(f"/feedback/courses/{page_id}/rating/delete/").status_code == 404
