@@ -304,6 +304,25 @@ def test_the_api_refuses_an_unknown_sort_or_one_with_order(client, ranked):
     assert [item["title"] for item in response.json()["items"]] == ["乙课", "甲课", "丁课"]
 
 
+@pytest.mark.django_db
+def test_the_api_sort_pages_through_the_same_order_with_type_and_fields(client, ranked):
+    params = {"type": "microcourses.MicroCoursePage", "fields": "popularity", "limit": 2}
+    seen = []
+    for offset in (0, 2, 4):
+        response = client.get("/api/v2/pages/", {**params, "sort": "rating", "offset": offset})
+        assert response.status_code == 200 and response.json()["meta"]["total_count"] == 5
+        items = response.json()["items"]
+        assert all("popularity" in item for item in items)
+        seen += [item["title"] for item in items]
+    assert order_of(ranked, seen) == EXPECTED["rating"]
+    # A page of another type has no numbers to sort by; an offset past any listing is refused, not a crash.
+    assert client.get("/api/v2/pages/", {"sort": "rating", "type": "home.HomePage"}).status_code == 400
+    for offset in ("9" * 30, str(2**63)):
+        response = client.get("/api/v2/pages/", {**params, "sort": "rating", "offset": offset})
+        assert response.status_code == 400 and "offset" in response.json()["message"]
+    assert client.get("/api/v2/pages/", {**params, "offset": 10**9}).json()["items"] == []
+
+
 # -- the same number of queries for 12 and 20 items ----------------------------------------------
 
 
