@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from wagtail.models import PageViewRestriction
 
-from feedback import views
+from feedback import moderation, views
 from feedback.exports import personal_data
 from feedback.models import CourseRating
 from feedback.ratings import save_rating
@@ -457,6 +457,20 @@ def test_bulk_decisions_and_a_comment_changed_since_it_was_read(course, people, 
     # The address to go back to is the list's own, nothing else.
     response = client.post("/admin/feedback/moderate/", {"action": "approve", "next": "https://evil.example/"})
     assert response["Location"] == "/admin/feedback/"
+
+
+@pytest.mark.django_db
+def test_a_decision_never_overwrites_what_the_author_saved_after_the_moderation_read_it(course, people, teacher):
+    save_rating(teacher, course, 2, "第一稿")
+    read = CourseRating.objects.get()  # what the moderation request loaded
+    save_rating(teacher, course, 5, "第二稿")  # the author's change, saved just before the decision
+    assert not moderation.decide(read, Status.APPROVED, people["reviewer_a"], read.updated_at)
+    rating = CourseRating.objects.get()
+    assert (rating.score, rating.comment, rating.comment_status) == (5, "第二稿", Status.PENDING)
+    assert rating.moderated_by is None
+    assert moderation.decide(rating, Status.APPROVED, people["reviewer_a"], rating.updated_at)
+    rating.refresh_from_db()
+    assert (rating.score, rating.comment_status, rating.moderated_by) == (5, Status.APPROVED, people["reviewer_a"])
 
 
 @pytest.mark.django_db
