@@ -160,7 +160,7 @@ def test_refresh_fixes_the_drift_a_deleted_account_leaves(make_course):
     CourseRating.objects.create(user=users[1], course=course, score=3)
     assert (stats(course).viewers, stats(course).completions) == (3, 1)
 
-    users[0].delete()  # their progress and credit go with them, unseen by the counters
+    users[0].delete()  # their progress and credit go with them (counted again after the commit, not here)
     assert (stats(course).viewers, stats(course).completions) == (3, 1)
     assert stats(course).rating_count == 1  # a deleted rating is counted again at once
 
@@ -178,6 +178,24 @@ def test_refresh_fixes_the_drift_a_deleted_account_leaves(make_course):
     RefreshRun.objects.update(started_at=timezone.now() - timedelta(minutes=61))
     sweeps.refresh_stats()
     assert stats(course).viewers == 2
+
+
+@pytest.mark.django_db
+def test_deleting_an_account_counts_its_courses_again_once_committed(make_course, django_capture_on_commit_callbacks):
+    course, other = playable_course(make_course), playable_course(make_course, title="另一门课")
+    leaving, staying = counselor("leaving"), counselor("staying")
+    for user in (leaving, staying):
+        start_session(user, course)
+    start_session(leaving, other)
+    credit_course(leaving.pk, course, timezone.now())
+    assert (stats(course).viewers, stats(course).completions, stats(other).viewers) == (2, 1, 1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        leaving.delete()
+    numbers = stats(course)
+    assert (numbers.viewers, numbers.completions, numbers.completion_rate) == (1, 0, 0)
+    assert stats(other).viewers == 0
+    assert (entry(course).viewers, entry(course).completions, entry(other).viewers) == (1, 0, 0)
 
 
 @pytest.mark.django_db

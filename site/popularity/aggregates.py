@@ -4,8 +4,10 @@ rate, and the ratings, with the search index's copies.
 Incrementally, in the transaction of the event that changes them (signal_handlers): a counselor's
 first session of a course (a CourseProgress row, made once), a completion (a LearningCredit row,
 made once), a rating saved or deleted. Never on a progress report: those write no such row.
-`refresh()` counts everything again from the rows, batch by batch (the worker's sweep, hourly, and
-`manage.py refresh_popularity`): deleted accounts take their progress, credits and ratings with them.
+A deleted account takes its progress, credits and ratings with it: its courses are counted again once
+the deletion is committed (`recount_courses`, from signal_handlers). `refresh()` counts everything again
+from the rows, batch by batch (the worker's sweep, hourly, and `manage.py refresh_popularity`), fixing any
+other drift.
 """
 
 from django.db import transaction
@@ -159,6 +161,20 @@ def refresh_pages(ids):
                 changes[pk] = columns
         indexing.record_stats(changes)
     return len(stale) + len(missing)
+
+
+def courses_of(user):
+    """The ids of the courses whose numbers count this user: progress, credits, ratings."""
+    ids = set(CourseProgress.objects.filter(user=user).values_list("course_id", flat=True))
+    ids |= set(LearningCredit.objects.filter(user=user, course__isnull=False).values_list("course_id", flat=True))
+    ids |= set(CourseRating.objects.filter(user=user).values_list("course_id", flat=True))
+    return sorted(ids)
+
+
+def recount_courses(ids, batch_size=BATCH):
+    """These courses counted again from their rows, `batch_size` at a time."""
+    for start in range(0, len(ids), batch_size):
+        refresh_pages(ids[start : start + batch_size])
 
 
 def refresh(batch_size=BATCH):
