@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -134,6 +134,36 @@ def test_ratings_are_counted_again_when_saved_changed_or_deleted(make_course):
     copy = entry(course)
     assert (copy.rating_count, copy.rating_average) == (2, 3.5)
     assert copy.rating_score == pytest.approx(numbers.rating_score)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time: no overlap")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_first_ratings_at_the_same_moment_are_both_counted(make_course):
+    """The course has no numbers yet: the second rating's recount waits for the first one's row and counts
+    after its commit (both ratings), instead of overwriting it with a count of one."""
+    course = published(make_course, title="第一次被评分的课程")
+    ResourceStats.objects.filter(page_id=course.pk).delete()
+    first_user, second_user = counselor("first-rater"), counselor("second-rater")
+    inserted, release = threading.Event(), threading.Event()
+
+    def first_rating():
+        try:
+            with transaction.atomic():
+                CourseRating.objects.create(user=first_user, course=course, score=5)
+                inserted.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_rating)
+    thread.start()
+    assert inserted.wait(10)
+    threading.Timer(0.5, release.set).start()  # the first commits while the second waits on the row
+    CourseRating.objects.create(user=second_user, course=course, score=3)
+    thread.join()
+    numbers = stats(course)
+    assert (numbers.rating_count, numbers.rating_sum, numbers.rating_average) == (2, 8, 4.0)
+    assert entry(course).rating_count == 2
 
 
 def test_one_five_star_rating_does_not_top_fifty_of_four_point_eight(settings):

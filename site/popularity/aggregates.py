@@ -78,23 +78,22 @@ def recount_ratings(course_id):
     """The course's rating count, sum, average and sort score from its rows (one aggregate, one update)."""
     with transaction.atomic():
         # Lock the row before counting: a rating saved meanwhile is counted by its own handler, after ours.
-        exists = ResourceStats.objects.select_for_update().filter(page_id=course_id).exists()
+        if not ResourceStats.objects.select_for_update().filter(page_id=course_id).exists():
+            if not CourseRating.objects.filter(course_id=course_id).exists():
+                return  # nothing to record (and the course may be being deleted)
+            # The course's first numbers: make the row, then lock it. Two first ratings at once: the second
+            # insert waits for the first one's commit, finds its row, and counts after it (both ratings),
+            # instead of writing a count that misses the first one.
+            ResourceStats.objects.get_or_create(page_id=course_id)
+            ResourceStats.objects.select_for_update().filter(page_id=course_id).exists()
         found = CourseRating.objects.filter(course_id=course_id).aggregate(n=Count("pk"), total=Sum("score"))
         n, total = found["n"], found["total"] or 0
-        ratings = {
-            "rating_count": n,
-            "rating_sum": total,
-            "rating_average": rating_average(n, total),
-            "rating_score": rating_score(n, total),
-        }
-        if not exists:
-            if not n:  # nothing to record (and the course may be being deleted)
-                return
-            _, created = ResourceStats.objects.get_or_create(page_id=course_id, defaults=ratings)
-            if not created:
-                ResourceStats.objects.filter(page_id=course_id).update(**ratings)
-        else:
-            ResourceStats.objects.filter(page_id=course_id).update(**ratings)
+        ResourceStats.objects.filter(page_id=course_id).update(
+            rating_count=n,
+            rating_sum=total,
+            rating_average=rating_average(n, total),
+            rating_score=rating_score(n, total),
+        )
         values = ResourceStats.objects.filter(page_id=course_id).values(*LEARNING_FIELDS).first()
         if values:
             _sync_index(course_id, values)
