@@ -11,6 +11,7 @@ import pytest
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.template import Context, Template
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -21,6 +22,7 @@ from feedback.exports import personal_data
 from feedback.models import CourseRating
 from feedback.ratings import save_rating
 from learning.models import CourseProgress
+from microcourses.models import MicroCoursePage
 
 from . import factories
 from .test_admin_language import english, page_text
@@ -208,6 +210,19 @@ def test_two_submissions_at_the_same_moment_leave_one_rating(course, teacher):
     thread.join()
     assert changed and CourseRating.objects.count() == 1
     assert CourseRating.objects.values_list("pk", "score", "comment").get() == (rating.pk, 5, COMMENT)
+
+
+@pytest.mark.django_db
+def test_the_preview_of_a_course_not_saved_yet_shows_the_section_without_a_form(centers, teacher, rf):
+    """The admin's preview of a new course renders the page from an unsaved instance (no id)."""
+    request = rf.get("/")
+    request.user = teacher
+    request.session = {}
+    unsaved = MicroCoursePage(title="还没保存的课程", slug="new-course")
+    rendered = Template("{% load feedback_tags %}{% course_feedback %}").render(
+        Context({"page": unsaved, "request": request})
+    )
+    assert "课程发布后，学员可以在这里评分和评论。" in rendered and "<form" not in rendered
 
 
 @pytest.mark.django_db
