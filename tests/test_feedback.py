@@ -246,6 +246,7 @@ def test_scores_outside_one_to_five_are_refused_and_the_text_is_kept(course, tea
     assert not CourseRating.objects.exists()
     assert textarea(response) == COMMENT  # nothing lost
     assert 'role="alert"' in section(response)
+    assert '<fieldset class="rating-stars" aria-describedby="feedback-error">' in section(response)
     assert textarea(client.get(course.url)) == ""  # shown once
 
 
@@ -256,6 +257,10 @@ def test_the_comment_length_is_bounded_and_line_breaks_count_once(course, teache
     response = rate(client, course, "4", too_long)
     assert "评论最多 500 字（现在 501 字）" in text(response)
     assert textarea(response) == too_long and not CourseRating.objects.exists()
+    # The message is tied to the comment box it is about (screen readers read it there), not to the stars.
+    assert re.search(r'<textarea[^>]*aria-describedby="feedback-error feedback-comment-help"', text(response))
+    assert 'aria-invalid="true"' in section(response)
+    assert '<fieldset class="rating-stars">' in section(response)
 
     fits = "好\r\n" * 250  # 500 characters once each line break counts as one, as the browser counted
     rate(client, course, "4", fits)

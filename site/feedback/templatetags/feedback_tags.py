@@ -41,6 +41,7 @@ def course_feedback(context):
         data["rating"] = rating
         if draft is not None:
             data["error"] = draft.get("error", "")
+            data["error_field"] = draft.get("field", "")
             data["chosen"] = draft.get("score", "")
             data["comment_text"] = draft.get("comment", "")
         elif rating is not None:
