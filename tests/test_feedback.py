@@ -464,6 +464,9 @@ def test_bulk_decisions_and_a_comment_changed_since_it_was_read(course, people, 
     listing = client.get("/admin/feedback/")
     selected = [value.removeprefix("approve:") for value in tokens(listing)]
     assert len(selected) == 3
+    # Each checkbox says which comment it selects (three of the same course are told apart by their text).
+    labels = re.findall(r'name="selected"[^>]*aria-label="([^"]*)"', text(listing))
+    assert sorted(labels) == [f"选择《{course.title}》的评论：评论{n}" for n in range(3)]
     save_rating(users[0], course, 3, "评论0（作者改过）")  # changed after the reviewer read it
     response = client.post("/admin/feedback/moderate/", {"action": "reject", "selected": selected}, follow=True)
     assert "已设为不通过 2 条评论" in text(response) and "已被作者修改" in text(response)
