@@ -166,6 +166,18 @@ def test_two_first_ratings_at_the_same_moment_are_both_counted(make_course):
     assert entry(course).rating_count == 2
 
 
+@pytest.mark.django_db
+def test_deleting_a_rated_and_watched_course_leaves_no_numbers_behind(make_course):
+    course = published(make_course, title="将被删除的课程")
+    rate(course, 5)
+    rate(course, 3)
+    assert stats(course).rating_count == 2
+    page_id = course.pk
+    course.delete()  # its ratings' handlers run while the page goes: nothing is made for it again
+    assert not ResourceStats.objects.filter(page_id=page_id).exists()
+    assert not IndexEntry.objects.filter(page_id=page_id).exists()
+
+
 def test_one_five_star_rating_does_not_top_fifty_of_four_point_eight(settings):
     assert rating_score(50, 240) > rating_score(1, 5) > rating_score(0, 0) == 0
 
