@@ -11,16 +11,18 @@ import pytest
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.template import Context, Template
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from wagtail.models import PageViewRestriction
 
-from feedback import views
+from feedback import moderation, views
 from feedback.exports import personal_data
 from feedback.models import CourseRating
 from feedback.ratings import save_rating
 from learning.models import CourseProgress
+from microcourses.models import MicroCoursePage
 
 from . import factories
 from .test_admin_language import english, page_text
@@ -211,6 +213,19 @@ def test_two_submissions_at_the_same_moment_leave_one_rating(course, teacher):
 
 
 @pytest.mark.django_db
+def test_the_preview_of_a_course_not_saved_yet_shows_the_section_without_a_form(centers, teacher, rf):
+    """The admin's preview of a new course renders the page from an unsaved instance (no id)."""
+    request = rf.get("/")
+    request.user = teacher
+    request.session = {}
+    unsaved = MicroCoursePage(title="还没保存的课程", slug="new-course")
+    rendered = Template("{% load feedback_tags %}{% course_feedback %}").render(
+        Context({"page": unsaved, "request": request})
+    )
+    assert "课程发布后，学员可以在这里评分和评论。" in rendered and "<form" not in rendered
+
+
+@pytest.mark.django_db
 def test_the_counselor_deletes_their_rating(course, teacher):
     client = signed_in(teacher)
     rate(client, course, "4", COMMENT)
@@ -231,6 +246,7 @@ def test_scores_outside_one_to_five_are_refused_and_the_text_is_kept(course, tea
     assert not CourseRating.objects.exists()
     assert textarea(response) == COMMENT  # nothing lost
     assert 'role="alert"' in section(response)
+    assert '<fieldset class="rating-stars" aria-describedby="feedback-error">' in section(response)
     assert textarea(client.get(course.url)) == ""  # shown once
 
 
@@ -241,6 +257,10 @@ def test_the_comment_length_is_bounded_and_line_breaks_count_once(course, teache
     response = rate(client, course, "4", too_long)
     assert "评论最多 500 字（现在 501 字）" in text(response)
     assert textarea(response) == too_long and not CourseRating.objects.exists()
+    # The message is tied to the comment box it is about (screen readers read it there), not to the stars.
+    assert re.search(r'<textarea[^>]*aria-describedby="feedback-error feedback-comment-help"', text(response))
+    assert 'aria-invalid="true"' in section(response)
+    assert '<fieldset class="rating-stars">' in section(response)
 
     fits = "好\r\n" * 250  # 500 characters once each line break counts as one, as the browser counted
     rate(client, course, "4", fits)
@@ -259,7 +279,8 @@ def test_drafts_private_courses_and_other_pages_cannot_be_rated(centers, teacher
     for course in (draft, private):
         started(teacher, course)
     client = signed_in(teacher)
-    for page_id in (draft.pk, private.pk, case.pk, 999999):
+    # An id past the database's integers is an unknown course too (not a server error).
+    for page_id in (draft.pk, private.pk, case.pk, 999999, 2**63, "9" * 30):
         response = client.post(f"/feedback/courses/{page_id}/rating/", {"score": "5", "comment": COMMENT})
         assert response.status_code == 404 and "没有找到这门课程，或这门课程不接受评价。" in text(response)
         assert client.post(f"/feedback/courses/{page_id}/rating/delete/").status_code == 404
@@ -443,6 +464,9 @@ def test_bulk_decisions_and_a_comment_changed_since_it_was_read(course, people, 
     listing = client.get("/admin/feedback/")
     selected = [value.removeprefix("approve:") for value in tokens(listing)]
     assert len(selected) == 3
+    # Each checkbox says which comment it selects (three of the same course are told apart by their text).
+    labels = re.findall(r'name="selected"[^>]*aria-label="([^"]*)"', text(listing))
+    assert sorted(labels) == [f"选择《{course.title}》的评论：评论{n}" for n in range(3)]
     save_rating(users[0], course, 3, "评论0（作者改过）")  # changed after the reviewer read it
     response = client.post("/admin/feedback/moderate/", {"action": "reject", "selected": selected}, follow=True)
     assert "已设为不通过 2 条评论" in text(response) and "已被作者修改" in text(response)
@@ -456,6 +480,20 @@ def test_bulk_decisions_and_a_comment_changed_since_it_was_read(course, people, 
     # The address to go back to is the list's own, nothing else.
     response = client.post("/admin/feedback/moderate/", {"action": "approve", "next": "https://evil.example/"})
     assert response["Location"] == "/admin/feedback/"
+
+
+@pytest.mark.django_db
+def test_a_decision_never_overwrites_what_the_author_saved_after_the_moderation_read_it(course, people, teacher):
+    save_rating(teacher, course, 2, "第一稿")
+    read = CourseRating.objects.get()  # what the moderation request loaded
+    save_rating(teacher, course, 5, "第二稿")  # the author's change, saved just before the decision
+    assert not moderation.decide(read, Status.APPROVED, people["reviewer_a"], read.updated_at)
+    rating = CourseRating.objects.get()
+    assert (rating.score, rating.comment, rating.comment_status) == (5, "第二稿", Status.PENDING)
+    assert rating.moderated_by is None
+    assert moderation.decide(rating, Status.APPROVED, people["reviewer_a"], rating.updated_at)
+    rating.refresh_from_db()
+    assert (rating.score, rating.comment_status, rating.moderated_by) == (5, Status.APPROVED, people["reviewer_a"])
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -136,6 +136,48 @@ def test_ratings_are_counted_again_when_saved_changed_or_deleted(make_course):
     assert copy.rating_score == pytest.approx(numbers.rating_score)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time: no overlap")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_first_ratings_at_the_same_moment_are_both_counted(make_course):
+    """The course has no numbers yet: the second rating's recount waits for the first one's row and counts
+    after its commit (both ratings), instead of overwriting it with a count of one."""
+    course = published(make_course, title="第一次被评分的课程")
+    ResourceStats.objects.filter(page_id=course.pk).delete()
+    first_user, second_user = counselor("first-rater"), counselor("second-rater")
+    inserted, release = threading.Event(), threading.Event()
+
+    def first_rating():
+        try:
+            with transaction.atomic():
+                CourseRating.objects.create(user=first_user, course=course, score=5)
+                inserted.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_rating)
+    thread.start()
+    assert inserted.wait(10)
+    threading.Timer(0.5, release.set).start()  # the first commits while the second waits on the row
+    CourseRating.objects.create(user=second_user, course=course, score=3)
+    thread.join()
+    numbers = stats(course)
+    assert (numbers.rating_count, numbers.rating_sum, numbers.rating_average) == (2, 8, 4.0)
+    assert entry(course).rating_count == 2
+
+
+@pytest.mark.django_db
+def test_deleting_a_rated_and_watched_course_leaves_no_numbers_behind(make_course):
+    course = published(make_course, title="将被删除的课程")
+    rate(course, 5)
+    rate(course, 3)
+    assert stats(course).rating_count == 2
+    page_id = course.pk
+    course.delete()  # its ratings' handlers run while the page goes: nothing is made for it again
+    assert not ResourceStats.objects.filter(page_id=page_id).exists()
+    assert not IndexEntry.objects.filter(page_id=page_id).exists()
+
+
 def test_one_five_star_rating_does_not_top_fifty_of_four_point_eight(settings):
     assert rating_score(50, 240) > rating_score(1, 5) > rating_score(0, 0) == 0
 
@@ -160,7 +202,7 @@ def test_refresh_fixes_the_drift_a_deleted_account_leaves(make_course):
     CourseRating.objects.create(user=users[1], course=course, score=3)
     assert (stats(course).viewers, stats(course).completions) == (3, 1)
 
-    users[0].delete()  # their progress and credit go with them, unseen by the counters
+    users[0].delete()  # their progress and credit go with them (counted again after the commit, not here)
     assert (stats(course).viewers, stats(course).completions) == (3, 1)
     assert stats(course).rating_count == 1  # a deleted rating is counted again at once
 
@@ -178,6 +220,24 @@ def test_refresh_fixes_the_drift_a_deleted_account_leaves(make_course):
     RefreshRun.objects.update(started_at=timezone.now() - timedelta(minutes=61))
     sweeps.refresh_stats()
     assert stats(course).viewers == 2
+
+
+@pytest.mark.django_db
+def test_deleting_an_account_counts_its_courses_again_once_committed(make_course, django_capture_on_commit_callbacks):
+    course, other = playable_course(make_course), playable_course(make_course, title="另一门课")
+    leaving, staying = counselor("leaving"), counselor("staying")
+    for user in (leaving, staying):
+        start_session(user, course)
+    start_session(leaving, other)
+    credit_course(leaving.pk, course, timezone.now())
+    assert (stats(course).viewers, stats(course).completions, stats(other).viewers) == (2, 1, 1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        leaving.delete()
+    numbers = stats(course)
+    assert (numbers.viewers, numbers.completions, numbers.completion_rate) == (1, 0, 0)
+    assert stats(other).viewers == 0
+    assert (entry(course).viewers, entry(course).completions, entry(other).viewers) == (1, 0, 0)
 
 
 @pytest.mark.django_db
@@ -302,6 +362,25 @@ def test_the_api_refuses_an_unknown_sort_or_one_with_order(client, ranked):
     # Without a type the pages are Wagtail's pages: the resources first by their numbers, the others after.
     response = client.get("/api/v2/pages/", {"sort": "popular", "limit": 3})
     assert [item["title"] for item in response.json()["items"]] == ["乙课", "甲课", "丁课"]
+
+
+@pytest.mark.django_db
+def test_the_api_sort_pages_through_the_same_order_with_type_and_fields(client, ranked):
+    params = {"type": "microcourses.MicroCoursePage", "fields": "popularity", "limit": 2}
+    seen = []
+    for offset in (0, 2, 4):
+        response = client.get("/api/v2/pages/", {**params, "sort": "rating", "offset": offset})
+        assert response.status_code == 200 and response.json()["meta"]["total_count"] == 5
+        items = response.json()["items"]
+        assert all("popularity" in item for item in items)
+        seen += [item["title"] for item in items]
+    assert order_of(ranked, seen) == EXPECTED["rating"]
+    # A page of another type has no numbers to sort by; an offset past any listing is refused, not a crash.
+    assert client.get("/api/v2/pages/", {"sort": "rating", "type": "home.HomePage"}).status_code == 400
+    for offset in ("9" * 30, str(2**63)):
+        response = client.get("/api/v2/pages/", {**params, "sort": "rating", "offset": offset})
+        assert response.status_code == 400 and "offset" in response.json()["message"]
+    assert client.get("/api/v2/pages/", {**params, "offset": 10**9}).json()["items"] == []
 
 
 # -- the same number of queries for 12 and 20 items ----------------------------------------------

@@ -109,6 +109,19 @@ def test_within_a_weak_area_the_most_watched_course_comes_first(client, catalogu
     assert titles[:3] == [catalogue[k].title for k in ("career_new", "ideology_new", "career_new_2")]
 
 
+def test_a_credited_course_is_never_recommended_even_when_its_progress_is_not_marked_complete(client, catalogue):
+    """The learning record lists a credited course as completed whatever its progress row says (its
+    video replaced since, its progress sized again): the recommendations agree."""
+    user = new_counselor()
+    credit(user, catalogue["mental_done"], ["mental_health"])
+    CourseProgress.objects.filter(user=user).update(completed_at=None, watched_seconds=10)
+    client.force_login(user)
+    assert catalogue["mental_done"].title in client.get("/me/").content.decode()
+    for page in ("/", "/me/"):
+        titles = [title for title, _ in recommended(client.get(page).content.decode())]
+        assert titles and catalogue["mental_done"].title not in titles
+
+
 def test_a_counselor_without_hours_is_recommended_the_most_watched_of_their_stage(client, catalogue):
     client.force_login(new_counselor())
     picks = recommended(client.get("/").content.decode())

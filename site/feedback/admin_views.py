@@ -2,7 +2,8 @@
 moderators' approve / reject (plain POST forms with CSRF, one comment or the selected ones).
 
 Counselors appear only as "{school}辅导员", as on the course page: a moderator judges a text, not a
-person. Decisions are saved one instance at a time (the popularity app counts from the signals)."""
+person. A decision is one conditional update per comment (moderation.decide): it never touches the
+score, so the popularity numbers stay as they are."""
 
 from urllib.parse import urlencode
 
@@ -20,7 +21,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from editorial import roles
 
 from .models import author_label
-from .moderation import MODERATED, Scope, Status, digest, parse_token, token
+from .moderation import MODERATED, Scope, Status, decide, digest, parse_token, token
 
 PAGE_SIZE = 50
 MAX_SELECTED = PAGE_SIZE  # a bulk decision covers at most one page of the list
@@ -142,9 +143,9 @@ class ModerateView(FeedbackAdminMixin, View):
             if not rating.comment or digest(rating.comment) != wanted[rating.pk]:
                 changed += 1
                 continue
-            if rating.comment_status != status:
-                rating.moderate(status, request.user, now)
-                rating.save()
+            if rating.comment_status != status and not decide(rating, status, request.user, now):
+                changed += 1
+                continue
             done += 1
         verb = "通过" if status == Status.APPROVED else "设为不通过"
         if done:

@@ -39,7 +39,8 @@ class RatingForm(forms.Form):
     )
 
     def first_error(self):
+        """(the field, its first error message); the field is "" for an error of the whole form."""
         for field in ("score", "comment"):
             if field in self.errors:
-                return self.errors[field][0]
-        return next(iter(self.non_field_errors()), "")
+                return field, self.errors[field][0]
+        return "", next(iter(self.non_field_errors()), "")

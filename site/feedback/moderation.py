@@ -90,3 +90,16 @@ def parse_token(value):
     if not (pk.isascii() and pk.isdigit()) or len(pk) > 18 or len(fingerprint) != 16:
         return None
     return int(pk), fingerprint
+
+
+def decide(rating, status, user, now):
+    """Record a moderator's decision on `rating` (as this request read it) if its text is still the one
+    read: one conditional UPDATE, so that the author's change saved in the meantime is neither
+    overwritten with the old text nor approved unread. False when the text changed (or the rating went).
+    The score is untouched, so the popularity numbers need no recount."""
+    updated = CourseRating.objects.filter(pk=rating.pk, comment=rating.comment).update(
+        comment_status=status, moderated_by=user, moderated_at=now, updated_at=now
+    )
+    if updated:
+        rating.moderate(status, user, now)
+    return bool(updated)

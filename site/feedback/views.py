@@ -33,12 +33,14 @@ def course_url(request, course):
     return f"{course.get_url(request)}#feedback"
 
 
-def keep_draft(request, course, data, error=""):
+def keep_draft(request, course, data, error="", field=""):
+    """`field`: the field the error is about ("score" or "comment"), which the form points to it."""
     request.session[DRAFT_KEY] = {
         "course": course.pk,
         "score": str(data.get("score", ""))[:8],
         "comment": str(data.get("comment", ""))[:DRAFT_MAX_CHARS],
         "error": error,
+        "field": field,
     }
 
 
@@ -83,9 +85,9 @@ def rate(request, course_id):
         return redirect(back)
     form = RatingForm(request.POST)
     if not form.is_valid():
-        error = form.first_error()
+        field, error = form.first_error()
         messages.error(request, error)
-        keep_draft(request, course, request.POST, error)
+        keep_draft(request, course, request.POST, error, field)
         return redirect(back)
     rating, comment_changed = save_rating(
         request.user, course, form.cleaned_data["score"], form.cleaned_data["comment"]

@@ -10,6 +10,7 @@ the search order them, and `newest` / `oldest`."""
 
 from rest_framework.filters import BaseFilterBackend
 
+from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
@@ -56,7 +57,24 @@ class SortFilter(BaseFilterBackend):
         return queryset.order_by(*popularity_order(sort, prefix))
 
 
+# Past this offset there is nothing to list; a larger one would reach the database as an integer it
+# cannot hold (a server error on SQLite and PostgreSQL instead of a 400).
+MAX_OFFSET = 10**9
+
+
+class HubPagination(WagtailPagination):
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            too_far = int(request.GET.get("offset", 0)) > MAX_OFFSET
+        except ValueError:
+            too_far = False  # Wagtail's own message
+        if too_far:
+            raise BadRequestError(f"offset 不能大于 {MAX_OFFSET}（offset cannot be higher than {MAX_OFFSET}）")
+        return super().paginate_queryset(queryset, request, view)
+
+
 class HubPagesAPIViewSet(PagesAPIViewSet):
+    pagination_class = HubPagination
     filter_backends = [
         *PagesAPIViewSet.filter_backends[:-1],
         SortFilter,

@@ -66,7 +66,10 @@ def for_counselor(user, courses, limit=6):
     stage_code = career_stage_for(user)
     stage = CareerStage.objects.filter(code=stage_code).first() if stage_code else None
     completed = CourseProgress.objects.filter(user=user, completed_at__isnull=False).values("course_id")
-    courses = courses.exclude(pk__in=completed)
+    # Credited counts as completed, as in the learning record (a progress row sized again for a replaced
+    # video loses its completed_at, not the credit).
+    credited = LearningCredit.objects.filter(user=user, course__isnull=False).values("course_id")
+    courses = courses.exclude(pk__in=completed).exclude(pk__in=credited)
     staged = _for_stage(courses, stage) if stage is not None else courses
     areas = weak_areas(user)
 

@@ -4,8 +4,10 @@ rate, and the ratings, with the search index's copies.
 Incrementally, in the transaction of the event that changes them (signal_handlers): a counselor's
 first session of a course (a CourseProgress row, made once), a completion (a LearningCredit row,
 made once), a rating saved or deleted. Never on a progress report: those write no such row.
-`refresh()` counts everything again from the rows, batch by batch (the worker's sweep, hourly, and
-`manage.py refresh_popularity`): deleted accounts take their progress, credits and ratings with them.
+A deleted account takes its progress, credits and ratings with it: its courses are counted again once
+the deletion is committed (`recount_courses`, from signal_handlers). `refresh()` counts everything again
+from the rows, batch by batch (the worker's sweep, hourly, and `manage.py refresh_popularity`), fixing any
+other drift.
 """
 
 from django.db import transaction
@@ -76,23 +78,22 @@ def recount_ratings(course_id):
     """The course's rating count, sum, average and sort score from its rows (one aggregate, one update)."""
     with transaction.atomic():
         # Lock the row before counting: a rating saved meanwhile is counted by its own handler, after ours.
-        exists = ResourceStats.objects.select_for_update().filter(page_id=course_id).exists()
+        if not ResourceStats.objects.select_for_update().filter(page_id=course_id).exists():
+            if not CourseRating.objects.filter(course_id=course_id).exists():
+                return  # nothing to record (and the course may be being deleted)
+            # The course's first numbers: make the row, then lock it. Two first ratings at once: the second
+            # insert waits for the first one's commit, finds its row, and counts after it (both ratings),
+            # instead of writing a count that misses the first one.
+            ResourceStats.objects.get_or_create(page_id=course_id)
+            ResourceStats.objects.select_for_update().filter(page_id=course_id).exists()
         found = CourseRating.objects.filter(course_id=course_id).aggregate(n=Count("pk"), total=Sum("score"))
         n, total = found["n"], found["total"] or 0
-        ratings = {
-            "rating_count": n,
-            "rating_sum": total,
-            "rating_average": rating_average(n, total),
-            "rating_score": rating_score(n, total),
-        }
-        if not exists:
-            if not n:  # nothing to record (and the course may be being deleted)
-                return
-            _, created = ResourceStats.objects.get_or_create(page_id=course_id, defaults=ratings)
-            if not created:
-                ResourceStats.objects.filter(page_id=course_id).update(**ratings)
-        else:
-            ResourceStats.objects.filter(page_id=course_id).update(**ratings)
+        ResourceStats.objects.filter(page_id=course_id).update(
+            rating_count=n,
+            rating_sum=total,
+            rating_average=rating_average(n, total),
+            rating_score=rating_score(n, total),
+        )
         values = ResourceStats.objects.filter(page_id=course_id).values(*LEARNING_FIELDS).first()
         if values:
             _sync_index(course_id, values)
@@ -159,6 +160,20 @@ def refresh_pages(ids):
                 changes[pk] = columns
         indexing.record_stats(changes)
     return len(stale) + len(missing)
+
+
+def courses_of(user):
+    """The ids of the courses whose numbers count this user: progress, credits, ratings."""
+    ids = set(CourseProgress.objects.filter(user=user).values_list("course_id", flat=True))
+    ids |= set(LearningCredit.objects.filter(user=user, course__isnull=False).values_list("course_id", flat=True))
+    ids |= set(CourseRating.objects.filter(user=user).values_list("course_id", flat=True))
+    return sorted(ids)
+
+
+def recount_courses(ids, batch_size=BATCH):
+    """These courses counted again from their rows, `batch_size` at a time."""
+    for start in range(0, len(ids), batch_size):
+        refresh_pages(ids[start : start + batch_size])
 
 
 def refresh(batch_size=BATCH):

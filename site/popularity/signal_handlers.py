@@ -2,7 +2,9 @@
 report: a report writes its rows with SQL of its own (learning.report_sql), and the rows counted here
 are made once per counselor and course."""
 
-from django.db.models.signals import post_delete, post_save
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_delete
 
 from . import aggregates
 
@@ -25,8 +27,17 @@ def on_rating_changed(sender, instance, raw=False, **kwargs):
         aggregates.recount_ratings(instance.course_id)
 
 
+def on_account_deleting(sender, instance, **kwargs):
+    # The account's progress and credits go with it (a cascade that sends no signal of ours): its
+    # courses are counted again once the deletion is committed, not at the next hourly refresh.
+    ids = aggregates.courses_of(instance)
+    if ids:
+        transaction.on_commit(lambda: aggregates.recount_courses(ids))
+
+
 def register_signal_handlers():
     post_save.connect(on_progress_saved, sender="learning.CourseProgress", dispatch_uid="popularity_progress")
     post_save.connect(on_credit_saved, sender="learning.LearningCredit", dispatch_uid="popularity_credit")
     post_save.connect(on_rating_changed, sender="feedback.CourseRating", dispatch_uid="popularity_rating_saved")
     post_delete.connect(on_rating_changed, sender="feedback.CourseRating", dispatch_uid="popularity_rating_deleted")
+    pre_delete.connect(on_account_deleting, sender=settings.AUTH_USER_MODEL, dispatch_uid="popularity_account")

@@ -21,6 +21,9 @@ def course_feedback(context):
     page = context["page"]
     request = context["request"]
     user = request.user
+    if page.pk is None:
+        # The admin's preview of a course not saved yet: nothing to rate, no comments to read.
+        return {"page": page, "unsaved": True}
     data = {"page": page, "scores": list(SCORES), "max_length": MAX_COMMENT_LENGTH}
 
     if not user.is_authenticated:
@@ -38,6 +41,7 @@ def course_feedback(context):
         data["rating"] = rating
         if draft is not None:
             data["error"] = draft.get("error", "")
+            data["error_field"] = draft.get("field", "")
             data["chosen"] = draft.get("score", "")
             data["comment_text"] = draft.get("comment", "")
         elif rating is not None:
