@@ -427,3 +427,24 @@ def test_the_players_answers_carry_the_visitors_strict_policy(client, viewer, co
     strict = build_policy(config=settings.CONTENT_SECURITY_POLICY["DIRECTIVES"])
     assert answer["Content-Security-Policy"] == strict
     assert client.post(f"/learning/api/courses/{course.pk}/sessions/")["Content-Security-Policy"] == strict
+
+
+def test_the_admin_preview_of_a_course_not_saved_yet_renders(rf, section):
+    from django.contrib.auth import get_user_model
+
+    from microcourses.models import MicroCoursePage
+
+    editor = get_user_model().objects.create_superuser("previewer", "previewer@example.com", "pw")
+    course = MicroCoursePage(title="尚未保存的微课预览", slug="preview-draft", summary="摘要")
+    # Below its parent, as the admin's "add" form previews it.
+    course.path, course.depth = section.path + "0001", section.depth + 1
+    request = rf.get("/")
+    request.user = editor
+    response = course.make_preview_request(request)
+    assert response.status_code == 200
+    assert "尚未保存的微课预览" in response.content.decode()
+
+
+def test_a_session_for_a_course_id_past_the_databases_integers_is_not_found(client, viewer):
+    response = client.post(f"/learning/api/courses/{2**64}/sessions/")
+    assert response.status_code == 404 and response.json()["error"] == "没有找到这门课程。"

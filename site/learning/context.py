@@ -15,6 +15,8 @@ def course_learning(request, course):
     """The player's learning settings and the counselor's progress in `course`."""
     if not request.user.is_authenticated:
         return {"anonymous": True, "login_url": login_url(request)}
+    if course.pk is None:  # the admin's preview of a course not saved yet: nothing to track
+        return {}
     progress = CourseProgress.objects.filter(user=request.user, course=course).first()
     return {
         "start_url": reverse("learning:start", args=[course.pk]),

@@ -188,6 +188,8 @@ class MicroCoursePage(ResourcePage):
 def series_memberships(course):
     """Each live series this course belongs to, with its neighbours for previous/next links."""
     memberships = []
+    if course.pk is None:  # the admin's preview of a course not saved yet
+        return memberships
     items = SeriesItem.objects.filter(course=course, page__in=CourseSeriesPage.objects.live().public())
     for item in items.select_related("page"):
         siblings = list(item.page.live_items())
