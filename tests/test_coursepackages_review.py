@@ -5,9 +5,12 @@ import pytest
 
 from wagtail.models import PageViewRestriction
 
+from coursepackages.exports import personal_data
+from coursepackages.models import PersonalPackage
+
 from . import factories
 from . import test_coursepackages as base
-from .test_coursepackages import draft, make_package, private
+from .test_coursepackages import add, draft, make_package, private
 
 # The fixtures of tests/test_coursepackages.py.
 catalogue, counselor, signed_in = base.catalogue, base.counselor, base.signed_in
@@ -40,3 +43,29 @@ def test_a_package_is_no_longer_found_by_a_course_title_the_public_cannot_see(cl
     if how == "private":
         PageViewRestriction.objects.filter(page=c["c"]).delete()
         assert package_search(client, "网络舆情") == ["研修套餐"]
+
+
+@pytest.mark.django_db
+def test_the_data_export_names_only_courses_the_public_still_sees(signed_in, counselor, catalogue):
+    c = catalogue
+    add(signed_in, c["a"])
+    add(signed_in, c["c"])
+    signed_in.post("/me/favourites/toggle/", {"page": c["b"].pk})
+    private(c["c"])
+    draft(c["b"])
+    data = personal_data(counselor)
+    items = data["packages"][0]["items"]
+    assert [(i["page-id"], i["title"]) for i in items] == [(c["a"].pk, "谈心谈话的技巧"), (c["c"].pk, "")]
+    assert [(f["page-id"], f["title"]) for f in data["favourites"]] == [(c["b"].pk, "")]
+    assert "网络舆情的引导" not in str(data) and "心理危机的识别" not in str(data)
+
+
+@pytest.mark.django_db
+def test_a_copied_package_does_not_name_its_source_once_that_went_private(signed_in, counselor, section, catalogue):
+    source = make_package(section, [catalogue["a"]], title="内部推荐套餐")
+    signed_in.post("/me/packages/copy/", {"page": source.pk})
+    package = PersonalPackage.objects.get(user=counselor)
+    assert "复制自推荐套餐" in signed_in.get(f"/me/packages/{package.pk}/").content.decode()
+    private(source)
+    text = signed_in.get(f"/me/packages/{package.pk}/").content.decode()
+    assert "复制自推荐套餐" not in text and source.url not in text
