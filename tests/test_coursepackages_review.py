@@ -1,16 +1,18 @@
 """Course packages under review: what a counselor must not learn or break (titles of courses the public no
 longer sees, double clicks, malformed names) and what a screen reader hears."""
 
+import re
+
 import pytest
 
 from wagtail.models import PageViewRestriction
 
 from coursepackages.exports import personal_data
-from coursepackages.models import PersonalPackage
+from coursepackages.models import Favourite, PersonalPackage
 
 from . import factories
 from . import test_coursepackages as base
-from .test_coursepackages import add, draft, make_package, private
+from .test_coursepackages import add, draft, make_package, message, private
 
 # The fixtures of tests/test_coursepackages.py.
 catalogue, counselor, signed_in = base.catalogue, base.counselor, base.signed_in
@@ -69,3 +71,29 @@ def test_a_copied_package_does_not_name_its_source_once_that_went_private(signed
     private(source)
     text = signed_in.get(f"/me/packages/{package.pk}/").content.decode()
     assert "复制自推荐套餐" not in text and source.url not in text
+
+
+@pytest.mark.django_db
+def test_a_double_click_on_favourite_keeps_the_favourite(signed_in, counselor, catalogue):
+    page = signed_in.get(catalogue["a"].url).content.decode()
+    assert re.search(r'name="favourite" value="1"', page)
+    for _ in range(2):
+        response = signed_in.post("/me/favourites/toggle/", {"page": catalogue["a"].pk, "favourite": "1"})
+        assert message(response) == "已收藏。"
+    assert Favourite.objects.filter(user=counselor).count() == 1
+    for _ in range(2):
+        response = signed_in.post("/me/favourites/toggle/", {"page": catalogue["a"].pk, "favourite": "0"})
+        assert message(response) == "已取消收藏。"
+    assert not Favourite.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("title", ["套餐\x00名称", "套餐\x07"])
+def test_a_package_name_with_control_characters_is_refused_with_a_message(signed_in, counselor, catalogue, title):
+    add(signed_in, catalogue["a"])
+    package = PersonalPackage.objects.get(user=counselor)
+    response = signed_in.post(f"/me/packages/{package.pk}/rename/", {"title": title})
+    assert response.status_code == 302 and message(response) == "套餐名称中有无法显示的字符，请重新填写。"
+    response = signed_in.post("/me/packages/new/", {"title": title})
+    assert response.status_code == 302 and message(response) == "套餐名称中有无法显示的字符，请重新填写。"
+    assert list(PersonalPackage.objects.values_list("title", flat=True)) == ["我的课程套餐"]
