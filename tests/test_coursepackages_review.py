@@ -97,3 +97,21 @@ def test_a_package_name_with_control_characters_is_refused_with_a_message(signed
     response = signed_in.post("/me/packages/new/", {"title": title})
     assert response.status_code == 302 and message(response) == "套餐名称中有无法显示的字符，请重新填写。"
     assert list(PersonalPackage.objects.values_list("title", flat=True)) == ["我的课程套餐"]
+
+
+@pytest.mark.django_db
+def test_every_button_names_its_course_and_the_items_are_under_a_heading(signed_in, counselor, catalogue, tree):
+    c = catalogue
+    add(signed_in, c["a"])
+    add(signed_in, c["c"])
+    draft(c["c"])
+    package = PersonalPackage.objects.get(user=counselor)
+    text = signed_in.get(f"/me/packages/{package.pk}/").content.decode()
+    assert 'aria-label="下移“谈心谈话的技巧”"' in text and 'aria-label="移除“谈心谈话的技巧”"' in text
+    # An offline item is named by its number, never by the title the public no longer sees.
+    assert 'aria-label="上移“第 2 项（已下线）”"' in text and "网络舆情的引导" not in text
+    assert text.index("<h1") < text.index("<h2") < text.index('data-testid="package-items"')
+
+    library = signed_in.get(tree["library"].url).content.decode()
+    assert '已加入套餐<span class="visually-hidden">：谈心谈话的技巧</span>' in library
+    assert '收藏<span class="visually-hidden">：心理危机的识别</span>' in library
