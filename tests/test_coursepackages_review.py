@@ -5,6 +5,9 @@ import re
 
 import pytest
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from wagtail.models import PageViewRestriction
 
 from coursepackages.exports import personal_data
@@ -115,3 +118,43 @@ def test_every_button_names_its_course_and_the_items_are_under_a_heading(signed_
     library = signed_in.get(tree["library"].url).content.decode()
     assert '已加入套餐<span class="visually-hidden">：谈心谈话的技巧</span>' in library
     assert '收藏<span class="visually-hidden">：心理危机的识别</span>' in library
+
+
+@pytest.mark.django_db
+def test_the_api_resolves_the_items_of_a_listing_of_packages_together(client, section, catalogue):
+    """`item_list` and the totals of 2 or 6 packages take the same queries. (The fields every resource has,
+    capability areas, tags, attachments, stages, are still read per row by Wagtail's API, as for courses.)"""
+    c = catalogue
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/api/v2/pages/", {"type": "coursepackages.CoursePackagePage", "fields": "*"})
+        items = response.json()["items"]
+        assert all(len(item["item_list"]) == 2 and item["total_duration_seconds"] == 1800 for item in items)
+        items_queries = [q for q in ctx.captured_queries if re.search(r"packageitem|microcourses_", q["sql"])]
+        return len(items), len(items_queries)
+
+    for n in range(2):
+        make_package(section, [c["a"], c["draft"], c["series"]], title=f"套餐{n}")
+    few = count()
+    for n in range(2, 6):
+        make_package(section, [c["series"], c["private"], c["a"]], title=f"套餐{n}")
+    many = count()
+    assert few[0] == 2 and many[0] == 6 and few[1] == many[1]
+
+
+@pytest.mark.django_db
+def test_huge_and_malformed_ids_are_a_404_or_a_message_never_a_500(signed_in, counselor, catalogue):
+    add(signed_in, catalogue["a"])
+    package = PersonalPackage.objects.get(user=counselor)
+    huge = "9" * 30
+    assert signed_in.get(f"/me/packages/{huge}/").status_code == 404
+    assert signed_in.post(f"/me/packages/{package.pk}/items/{huge}/up/").status_code == 404
+    assert signed_in.post(f"/me/packages/{package.pk}/items/{huge}/remove/").status_code == 404
+    assert signed_in.post("/me/packages/add/", {"page": catalogue["b"].pk, "package": huge}).status_code == 404
+    for value in (huge, "-1", "", "１２"):
+        response = signed_in.post("/me/favourites/toggle/", {"page": value})
+        assert response.status_code == 302
+    response = signed_in.post("/me/packages/add/", {"page": [catalogue["b"].pk, huge]})
+    assert response.status_code == 302 and message(response) == "请求无效：课程编号不正确。"
+    assert list(package.items.values_list("target_id", flat=True)) == [catalogue["a"].pk]
