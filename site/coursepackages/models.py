@@ -60,7 +60,12 @@ class CoursePackagePage(ResourcePage):
             ],
             heading="分类（资源库筛选）",
         ),
-        InlinePanel("items", label="套餐中的微课或系列微课（按顺序）", min_num=1),
+        InlinePanel(
+            "items",
+            label="套餐中的微课或系列微课（按顺序）",
+            min_num=1,
+            help_text="总时长和总学时按其中已发布、公开的课程自动计算，无需填写；未发布或非公开的课程不计入，也不向访客显示。",
+        ),
         FieldPanel("body"),
     ]
     search_fields = ResourcePage.search_fields + [index.FilterField("stages")]
