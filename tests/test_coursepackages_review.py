@@ -2,14 +2,16 @@
 longer sees, double clicks, malformed names) and what a screen reader hears."""
 
 import re
+import threading
 
 import pytest
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from wagtail.models import PageViewRestriction
 
+from coursepackages import services
 from coursepackages.exports import personal_data
 from coursepackages.models import Favourite, PersonalPackage
 
@@ -158,3 +160,42 @@ def test_huge_and_malformed_ids_are_a_404_or_a_message_never_a_500(signed_in, co
     response = signed_in.post("/me/packages/add/", {"page": [catalogue["b"].pk, huge]})
     assert response.status_code == 302 and message(response) == "请求无效：课程编号不正确。"
     assert list(package.items.values_list("target_id", flat=True)) == [catalogue["a"].pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time: no overlap")
+# serialized_rollback: a transactional test empties the tables; restore what migrations seeded.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("what", ["package", "favourite"])
+def test_two_tabs_at_the_same_moment_cannot_pass_a_limit(settings, make_course, what):
+    """The second request waits for the first one's transaction (the counselor's row is locked), then
+    counts what the first stored."""
+    settings.COURSEPACKAGES_MAX_PACKAGES = 1
+    settings.COURSEPACKAGES_MAX_FAVOURITES = 1
+    user = factories.CounselorFactory(username="li")
+    courses = [make_course(title="谈心谈话的技巧"), make_course(title="心理危机的识别")]
+
+    def store(n):
+        if what == "package":
+            services.create_package(user, f"套餐{n}")
+        else:
+            services.toggle_favourite(user, courses[n].pk, "1")
+
+    stored, release = threading.Event(), threading.Event()
+
+    def first():
+        try:
+            with transaction.atomic():
+                store(0)
+                stored.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert stored.wait(10)
+    threading.Timer(0.5, release.set).start()  # the first commits while the second waits on the lock
+    with pytest.raises(services.Refused):
+        store(1)
+    thread.join()
+    assert (PersonalPackage if what == "package" else Favourite).objects.count() == 1
