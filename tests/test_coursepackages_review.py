@@ -120,6 +120,9 @@ def test_every_button_names_its_course_and_the_items_are_under_a_heading(signed_
     library = signed_in.get(tree["library"].url).content.decode()
     assert '已加入套餐<span class="visually-hidden">：谈心谈话的技巧</span>' in library
     assert '收藏<span class="visually-hidden">：心理危机的识别</span>' in library
+    c["a"].save_revision().publish()  # indexed for the search
+    results = signed_in.get("/search/", {"q": "谈心谈话"}).content.decode()
+    assert '已加入套餐<span class="visually-hidden">：谈心谈话的技巧</span>' in results
 
 
 @pytest.mark.django_db
