@@ -13,7 +13,7 @@ from wagtail.models import PageViewRestriction
 
 from coursepackages import services
 from coursepackages.exports import personal_data
-from coursepackages.models import Favourite, PersonalPackage
+from coursepackages.models import CoursePackagePage, Favourite, PersonalPackage
 
 from . import factories
 from . import test_coursepackages as base
@@ -202,3 +202,16 @@ def test_two_tabs_at_the_same_moment_cannot_pass_a_limit(settings, make_course, 
         store(1)
     thread.join()
     assert (PersonalPackage if what == "package" else Favourite).objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_editor_cannot_put_another_centers_draft_into_a_package_by_its_id(client, centers, people, tree):
+    a, b = centers
+    theirs = factories.MicroCoursePageFactory(parent=b.section, center=b, title="乙中心尚未发布的课")
+    theirs.unpublish()
+    client.force_login(people["editor_a"])
+    url = f"/admin/pages/add/coursepackages/coursepackagepage/{a.section.pk}/"
+    response = client.post(url, base.package_form("套餐", "p-forged", [theirs]))
+    assert response.status_code == 200 and not CoursePackagePage.objects.exists()
+    text = response.content.decode()
+    assert "其他中心尚未公开的页面不能被引用" in text and "乙中心尚未发布的课" not in text
