@@ -207,6 +207,8 @@ def test_an_editor_creates_a_package_in_the_own_section_only_and_only_of_courses
     client.force_login(people["editor_a"])
     form = client.get(f"/admin/pages/add/coursepackages/coursepackagepage/{a.section.pk}/")
     assert form.status_code == 200 and "套餐中的微课或系列微课" in form.content.decode()
+    # Editors learn that the totals are computed, from live, public courses only.
+    assert "总时长和总学时按其中已发布、公开的课程自动计算" in form.content.decode()
 
     response = client.post(
         f"/admin/pages/add/coursepackages/coursepackagepage/{a.section.pk}/", package_form("套餐", "p1", [case])

@@ -98,7 +98,7 @@ def test_build_a_package_reorder_watch_one_and_see_the_progress(live_server, bro
     assert item_titles(page) == [CRISIS, TALK, OPINION]
     assert page.get_by_test_id("package-completed").inner_text() == "0 / 3"
     with page.expect_navigation():
-        page.get_by_role("button", name="上移第 3 项").click()
+        page.get_by_role("button", name=f"上移“{OPINION}”").click()
     assert item_titles(page) == [CRISIS, OPINION, TALK]
     package_url = page.url.split("#")[0]
 

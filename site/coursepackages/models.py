@@ -16,7 +16,8 @@ from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.api import APIField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from resources.forms import ResourcePageForm
@@ -24,6 +25,19 @@ from resources.models import CareerStage, ResourcePage, codes
 
 # The page types an item may point to (admin chooser, model validation, the counselors' forms).
 ITEM_TYPES = ["microcourses.MicroCoursePage", "microcourses.CourseSeriesPage"]
+
+
+class PackageQuerySet(PageQuerySet):
+    """Packages fetched together resolve their items together: the API's listing of 20 packages with
+    `item_list` and the totals runs the same queries as one of 2 (CoursePackagePage.resolved)."""
+
+    def _fetch_all(self):
+        fresh = self._result_cache is None
+        super()._fetch_all()
+        if fresh and self._result_cache:
+            packages = [row for row in self._result_cache if isinstance(row, CoursePackagePage)]
+            for package in packages:
+                package._fetched_with = packages
 
 
 class CoursePackagePage(ResourcePage):
@@ -46,7 +60,12 @@ class CoursePackagePage(ResourcePage):
             ],
             heading="分类（资源库筛选）",
         ),
-        InlinePanel("items", label="套餐中的微课或系列微课（按顺序）", min_num=1),
+        InlinePanel(
+            "items",
+            label="套餐中的微课或系列微课（按顺序）",
+            min_num=1,
+            help_text="总时长和总学时按其中已发布、公开的课程自动计算，无需填写；未发布或非公开的课程不计入，也不向访客显示。",
+        ),
         FieldPanel("body"),
     ]
     search_fields = ResourcePage.search_fields + [index.FilterField("stages")]
@@ -59,6 +78,8 @@ class CoursePackagePage(ResourcePage):
 
     parent_page_types = ["resources.CenterSectionPage", "resources.LibraryIndexPage"]
     subpage_types = []
+
+    objects = PageManager.from_queryset(PackageQuerySet)()
 
     class Meta:
         verbose_name = "课程套餐"
@@ -76,9 +97,14 @@ class CoursePackagePage(ResourcePage):
 
         if user is not None or request is not None:
             return resolve(self.target_ids(), user=user, request=request)
-        # The API reads the items and both totals: resolve once per instance.
+        # The API reads the items and both totals: resolve once per instance, and together with the
+        # packages fetched in the same query (a listing), never one package after the other.
         if not hasattr(self, "_resolved"):
-            self._resolved = resolve(self.target_ids())
+            fetched = [p for p in getattr(self, "_fetched_with", ()) if not hasattr(p, "_resolved")]
+            if self in fetched:
+                resolve_together(fetched)
+            else:
+                self._resolved = resolve(self.target_ids())
         return self._resolved
 
     @property
@@ -112,6 +138,19 @@ class CoursePackagePage(ResourcePage):
         user = request.user if request.user.is_authenticated else None
         context["package"] = self.resolved(user=user, request=request)
         return context
+
+
+def resolve_together(packages):
+    """Sets each stored package's `_resolved` (live, public items; no user) in a fixed number of queries."""
+    from .totals import build, load
+
+    targets = {package.pk: [] for package in packages}
+    rows = PackageItem.objects.filter(page__in=list(targets)).order_by("sort_order", "pk")
+    for page_id, target_id in rows.values_list("page_id", "target_id"):
+        targets[page_id].append(target_id)
+    loaded = load([t for ids in targets.values() for t in ids])
+    for package in packages:
+        package._resolved = build(targets[package.pk], loaded)
 
 
 def check_target(page):

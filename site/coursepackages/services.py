@@ -4,8 +4,11 @@ Each function either does the whole change or raises Refused with the Chinese me
 stored for a refused request.
 """
 
+import unicodedata
+
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
@@ -44,6 +47,9 @@ def clean_title(value):
     title = " ".join(str(value or "").split())
     if not title:
         raise Refused("请填写套餐名称。")
+    # A NUL byte is refused by PostgreSQL (a 500), and no control character belongs in a name.
+    if any(unicodedata.category(ch) == "Cc" for ch in title):
+        raise Refused("套餐名称中有无法显示的字符，请重新填写。")
     if len(title) > TITLE_MAX:
         raise Refused(f"套餐名称不能超过 {TITLE_MAX} 个字。")
     return title
@@ -57,13 +63,21 @@ def own_package(user, package_id):
         raise Http404("没有这个套餐") from None
 
 
+def lock_user(user):
+    """Serialises one counselor's changes (inside a transaction): two quick clicks, or two tabs, must not
+    both pass a limit that each checked before the other wrote."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+
+
 def _check_room_for_package(user):
     if PersonalPackage.objects.filter(user=user).count() >= settings.COURSEPACKAGES_MAX_PACKAGES:
         raise Refused(f"最多可以保存 {settings.COURSEPACKAGES_MAX_PACKAGES} 个课程套餐，请先删除不用的套餐。")
 
 
+@transaction.atomic
 def create_package(user, title, source=None):
     title = clean_title(title)
+    lock_user(user)
     _check_room_for_package(user)
     return PersonalPackage.objects.create(user=user, title=title, source=source)
 
@@ -78,6 +92,7 @@ def current_package(user):
 def add_item(user, page_value, package_value=None):
     """Adds a course or series to a package. Returns (package, added: bool)."""
     page_id, _kind = check_page(page_value)
+    lock_user(user)
     package = own_package(user, package_value) if package_value not in (None, "") else current_package(user)
     # Lock the package: two quick clicks must not pass the limit or take the same position.
     package = PersonalPackage.objects.select_for_update().get(pk=package.pk)
@@ -110,7 +125,10 @@ def move_item(package, item_value, step):
     """Swaps an item with its neighbour above (step -1) or below (+1); the ends stay where they are."""
     item = _own_item(package, item_value)
     items = list(PersonalPackageItem.objects.select_for_update().filter(package=package).order_by("position", "pk"))
-    index = next(i for i, row in enumerate(items) if row.pk == item.pk)
+    # Removed in another tab between the two reads: the same 404 as any missing item.
+    index = next((i for i, row in enumerate(items) if row.pk == item.pk), None)
+    if index is None:
+        raise Http404("没有这个条目")
     other = index + step
     if 0 <= other < len(items):
         items[index], items[other] = items[other], items[index]
@@ -145,14 +163,31 @@ def copy_recommended(user, page_value):
     return package
 
 
-@transaction.atomic
-def toggle_favourite(user, page_value):
-    """Adds or removes a favourite. Returns True when it is now a favourite."""
+def toggle_favourite(user, page_value, wanted=None):
+    """Adds or removes a favourite. `wanted` ("1" add, "0" remove) is what the button showed, so that a
+    double click does not undo the first; without it the favourite is toggled. Returns True when it is
+    now a favourite."""
     page_id = parse_id(page_value)
+    try:
+        with transaction.atomic():
+            lock_user(user)
+            return _set_favourite(user, page_id, wanted)
+    except IntegrityError:
+        # The same favourite written at the same moment by another request (a database without row
+        # locks): it is there, which is what was asked.
+        return True
+
+
+def _set_favourite(user, page_id, wanted):
     existing = Favourite.objects.filter(user=user, target_id=page_id)
-    if existing.exists():
+    present = existing.exists()
+    if wanted == "1" and present:
+        return True
+    if present:
         # Removing needs no check: it only ever shrinks the counselor's own list.
         existing.delete()
+        return False
+    if wanted == "0":
         return False
     check_page(page_id)
     if Favourite.objects.filter(user=user).count() >= settings.COURSEPACKAGES_MAX_FAVOURITES:

@@ -109,33 +109,53 @@ def visible_targets(ids):
     return found
 
 
+@dataclass
+class Loaded:
+    """The live, public courses and series of some items, and a user's progress in them."""
+
+    courses: dict = field(default_factory=dict)
+    series: dict = field(default_factory=dict)
+    progress: dict = field(default_factory=dict)
+
+
+def load(target_ids, user=None):
+    """What `build` needs for these page ids, in at most five queries whatever their number."""
+    unique = list(dict.fromkeys(target_ids))
+    loaded = Loaded()
+    if not unique:
+        return loaded
+    loaded.courses = {c.pk: c for c in MicroCoursePage.objects.live().public().filter(pk__in=unique)}
+    live_courses = MicroCoursePage.objects.live().public()
+    members = SeriesItem.objects.filter(course__in=live_courses).order_by("sort_order", "pk").select_related("course")
+    loaded.series = {
+        s.pk: s
+        for s in CourseSeriesPage.objects.live()
+        .public()
+        .filter(pk__in=unique)
+        .prefetch_related(Prefetch("items", queryset=members, to_attr="live_members"))
+    }
+    all_courses = dict(loaded.courses)
+    for s in loaded.series.values():
+        for member in s.live_members:
+            all_courses.setdefault(member.course.pk, member.course)
+    if user is not None and all_courses:
+        rows = CourseProgress.objects.filter(user=user, course_id__in=list(all_courses))
+        rows = rows.only("course_id", "watched_seconds", "duration", "completed_at")
+        loaded.progress = {p.course_id: p for p in rows}
+    return loaded
+
+
 def resolve(target_ids, user=None, request=None, item_ids=None):
     """Entries of the items (page ids in order; `item_ids` the stored items' ids beside them) and totals."""
     target_ids = list(target_ids)
+    return build(target_ids, load(target_ids, user), request=request, item_ids=item_ids)
+
+
+def build(target_ids, loaded, request=None, item_ids=None):
+    """Entries and totals of the items from what `load` read (no query but the pages' URLs' site lookup)."""
+    target_ids = list(target_ids)
     item_ids = list(item_ids) if item_ids is not None else [None] * len(target_ids)
-    unique = list(dict.fromkeys(target_ids))
-    courses = {}
-    series = {}
-    if unique:
-        courses = {c.pk: c for c in MicroCoursePage.objects.live().public().filter(pk__in=unique)}
-        live_courses = MicroCoursePage.objects.live().public()
-        members = SeriesItem.objects.filter(course__in=live_courses).order_by("sort_order", "pk")
-        members = members.select_related("course")
-        series = {
-            s.pk: s
-            for s in CourseSeriesPage.objects.live()
-            .public()
-            .filter(pk__in=unique)
-            .prefetch_related(Prefetch("items", queryset=members, to_attr="live_members"))
-        }
-    all_courses = dict(courses)
-    for s in series.values():
-        for member in s.live_members:
-            all_courses.setdefault(member.course.pk, member.course)
-    progress = {}
-    if user is not None and all_courses:
-        rows = CourseProgress.objects.filter(user=user, course_id__in=list(all_courses))
-        progress = {p.course_id: p for p in rows.only("course_id", "watched_seconds", "duration", "completed_at")}
+    courses, series, progress = loaded.courses, loaded.series, loaded.progress
 
     def watched(course):
         row = progress.get(course.pk)

@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import services
-from .models import Favourite, PersonalPackage, PersonalPackageItem
+from .models import CoursePackagePage, Favourite, PersonalPackage, PersonalPackageItem
 from .totals import resolve
 
 
@@ -72,10 +72,21 @@ def package_detail(request, package_id):
     package = services.own_package(request.user, package_id)
     rows = list(package.items.order_by("position", "pk").values_list("pk", "target_id"))
     resolved = resolve([t for _, t in rows], user=request.user, request=request, item_ids=[i for i, _ in rows])
+    # The recommended package it was copied from, while the public may see it: one unpublished or made
+    # private since (and perhaps renamed in a draft) is not named.
+    source = None
+    if package.source_id:
+        source = CoursePackagePage.objects.live().public().filter(pk=package.source_id).first()
     return render(
         request,
         "coursepackages/package_detail.html",
-        {"package": package, "resolved": resolved, "title": package.title, "title_max": services.TITLE_MAX},
+        {
+            "package": package,
+            "source": source,
+            "resolved": resolved,
+            "title": package.title,
+            "title_max": services.TITLE_MAX,
+        },
     )
 
 
@@ -171,7 +182,7 @@ def favourites(request):
 @owner_only
 def toggle_favourite(request):
     try:
-        now = services.toggle_favourite(request.user, request.POST.get("page"))
+        now = services.toggle_favourite(request.user, request.POST.get("page"), request.POST.get("favourite"))
     except services.Refused as refusal:
         messages.error(request, str(refusal))
     else:
