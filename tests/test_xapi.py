@@ -2,11 +2,14 @@
 installed in its own virtualenv by `make ralph` (which `make test` runs)."""
 
 import base64
+import contextlib
+import http.server
 import io
 import json
 import os
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from datetime import timedelta
@@ -331,3 +334,66 @@ def test_the_sweep_deletes_statements_older_than_the_retention(viewer, course, s
     assert "xapi.sweeps.send_statements" in settings.WORKER_SWEEPS
     assert send_statements() == "1 old xAPI statements deleted"
     assert list(Statement.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    """A tiny HTTP server's handler: records each request, answers with the server's `answer`."""
+
+    def answer(self):
+        self.server.requests.append((self.command, self.path, dict(self.headers)))
+        status, headers, body = self.server.reply
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = answer
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def http_server(status, headers=None, body=b""):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    server.requests, server.reply = [], (status, headers or {}, body)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def pending_statements(client, course):
+    with Clock() as clock:
+        session = start(client, course)
+        clock.advance(10)
+        report(client, session, 1, [[0, 10]])
+        return clock.now
+
+
+def test_a_redirecting_lrs_gets_neither_the_credentials_elsewhere_nor_counts_as_sent(client, viewer, course, settings):
+    settings.LRS_USERNAME, settings.LRS_PASSWORD = LRS_USER, LRS_PASSWORD
+    with http_server(200, body=b"[]") as elsewhere:
+        target = f"http://127.0.0.1:{elsewhere.server_port}/steal"
+        with http_server(302, {"Location": target}) as lrs:
+            settings.LRS_URL = f"http://127.0.0.1:{lrs.server_port}"
+            now = pending_statements(client, course)
+            assert "LRS unavailable (HTTP 302" in send_due(now=now)
+            assert len(lrs.requests) == 1 and lrs.requests[0][2]["Authorization"].startswith("Basic ")
+    assert elsewhere.requests == []
+    assert not Statement.objects.filter(sent_at__isnull=False).exists()
+    assert all(row.last_error.startswith("HTTP 302") for row in Statement.objects.all())
+
+
+def test_an_lrs_url_that_is_not_http_is_not_opened(client, viewer, course, settings, tmp_path):
+    secret = tmp_path / "xAPI" / "statements"
+    secret.parent.mkdir()
+    secret.write_text("local-secret-text")
+    settings.LRS_URL = f"file://{tmp_path}"
+    assert "LRS unavailable" in send_due(now=pending_statements(client, course))
+    assert all("http://" in row.last_error and "local-secret" not in row.last_error for row in Statement.objects.all())

@@ -12,6 +12,7 @@ import base64
 import json
 import logging
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import defaultdict
 from datetime import timedelta
@@ -37,6 +38,28 @@ class Unavailable(Exception):
     """The LRS did not take the batch for a reason that is not the statements' fault."""
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is answered as it came (Unavailable): followed, urllib would turn the POST into a GET and
+    carry the Authorization header to whatever host the answer names, and that GET's 200 would count the
+    statements as sent."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+# http and https only: urllib would also open file: and ftp: URLs (and put a local file into last_error).
+OPENER = urllib.request.OpenerDirector()
+for _handler in (
+    urllib.request.ProxyHandler,
+    urllib.request.HTTPHandler,
+    urllib.request.HTTPSHandler,
+    urllib.request.HTTPDefaultErrorHandler,
+    NoRedirect,
+    urllib.request.HTTPErrorProcessor,
+):
+    OPENER.add_handler(_handler())
+
+
 def post(bodies):
     """(status, text of the answer) of one POST; Unavailable when no answer came."""
     data = json.dumps(bodies, ensure_ascii=False, separators=(",", ":")).encode()
@@ -44,9 +67,12 @@ def post(bodies):
     if settings.LRS_USERNAME or settings.LRS_PASSWORD:
         credentials = f"{settings.LRS_USERNAME}:{settings.LRS_PASSWORD}".encode()
         headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
-    request = urllib.request.Request(f"{settings.LRS_URL}/xAPI/statements", data=data, headers=headers, method="POST")
+    url = f"{settings.LRS_URL}/xAPI/statements"
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise Unavailable("LRS_URL must begin with http:// or https://")
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=settings.XAPI_TIMEOUT) as response:  # noqa: S310 (the operator's URL)
+        with OPENER.open(request, timeout=settings.XAPI_TIMEOUT) as response:
             return response.status, response.read(2000).decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
         return error.code, error.read(2000).decode("utf-8", "replace")
