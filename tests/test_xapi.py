@@ -20,6 +20,8 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
+from wagtail.models import PageViewRestriction
+
 from learning.models import CourseProgress
 from xapi.models import Actor, Statement
 from xapi.sender import send_due
@@ -397,3 +399,22 @@ def test_an_lrs_url_that_is_not_http_is_not_opened(client, viewer, course, setti
     settings.LRS_URL = f"file://{tmp_path}"
     assert "LRS unavailable" in send_due(now=pending_statements(client, course))
     assert all("http://" in row.last_error and "local-secret" not in row.last_error for row in Statement.objects.all())
+
+
+@pytest.mark.parametrize("hidden", ["private", "unpublished"])
+def test_a_course_hidden_before_sending_is_sent_without_its_title(client, viewer, course, settings, hidden):
+    settings.LRS_URL = "http://127.0.0.1:9"
+    now = pending_statements(client, course)
+    course.title = "内部课程：某校学生危机个案"
+    course.save_revision().publish()
+    if hidden == "private":
+        PageViewRestriction.objects.create(page=course, restriction_type="password", password="mima")
+    else:
+        course.unpublish()
+    with http_server(204) as lrs:
+        settings.LRS_URL = f"http://127.0.0.1:{lrs.server_port}"
+        assert "2 sent" in send_due(now=now)
+    for row in Statement.objects.all():
+        body = json.loads(row.body)
+        assert "危机" not in row.body and course.slug not in body["object"]["id"]
+        assert body["object"]["definition"]["name"] == {"zh-CN": f"课程 {course.pk}"}

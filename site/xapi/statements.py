@@ -102,10 +102,11 @@ def actor_names(user_ids):
 
 
 def activities(course_ids):
-    """{course id: the statement's object}: the course page's URL on this site and its title. A page deleted
-    before its statements were sent gets an IRI of its id on this site (IRIs need not resolve)."""
+    """{course id: the statement's object}: the course page's URL on this site and its title. A page deleted,
+    unpublished or made private (a view restriction) before its statements were sent gets an IRI of its id on
+    this site (IRIs need not resolve) and no title: the LRS learns nothing the public site does not show."""
     found = {}
-    for page in Page.objects.filter(pk__in=set(course_ids)):
+    for page in Page.objects.live().public().filter(pk__in=set(course_ids)):
         url = page.get_url() or f"/learning/courses/{page.pk}/"
         found[page.pk] = (base_url() + url if url.startswith("/") else url, page.title)
     objects = {}
