@@ -68,7 +68,10 @@ def build(statement_id, verb, *, session_id, length, threshold, now, result=None
 
 def watch_result(verb, *, played_segments, progress, position, previous_position=None, watched_seconds=0):
     """`result` of a played, paused, seeked, terminated or completed statement."""
-    extensions = {EXTENSION + "played-segments": played_segments, EXTENSION + "progress": round(progress, 4)}
+    extensions = {
+        EXTENSION + "played-segments": played_segments,
+        EXTENSION + "progress": round(progress, 3),
+    }  # the profile: at most 3 decimals
     if verb == "seeked":
         # The profile's seek: from where the server last knew the playhead, to where the player says it went.
         extensions[EXTENSION + "time-from"] = round(max(0.0, previous_position or 0.0), 3)
