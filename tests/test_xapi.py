@@ -418,3 +418,44 @@ def test_a_course_hidden_before_sending_is_sent_without_its_title(client, viewer
         body = json.loads(row.body)
         assert "危机" not in row.body and course.slug not in body["object"]["id"]
         assert body["object"]["definition"]["name"] == {"zh-CN": f"课程 {course.pk}"}
+
+
+@contextlib.contextmanager
+def trickling_server(seconds):
+    """An "LRS" that answers a header byte every 0.2 s for `seconds`: each read is quick, the answer never ends."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            ends = time.monotonic() + seconds
+            while time.monotonic() < ends and not stop.is_set():
+                try:
+                    connection.sendall(b"a")
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=15)
+        listener.close()
+
+
+def test_an_lrs_trickling_its_answer_holds_the_sender_only_xapi_timeout(client, viewer, course, settings):
+    settings.LRS_URL, settings.XAPI_TIMEOUT = "http://127.0.0.1:9", 1
+    now = pending_statements(client, course)
+    with trickling_server(seconds=8) as url:
+        settings.LRS_URL = url
+        began = time.monotonic()
+        summary = send_due(now=now)
+        assert time.monotonic() - began < 4
+    assert "LRS unavailable" in summary
+    assert not Statement.objects.filter(sent_at__isnull=False).exists()

@@ -9,8 +9,13 @@ given up (failed, with the LRS's answer) after XAPI_MAX_ATTEMPTS. So one bad sta
 """
 
 import base64
+import contextlib
+import http.client
 import json
 import logging
+import socket
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -47,21 +52,65 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-# http and https only: urllib would also open file: and ftp: URLs (and put a local file into last_error).
-OPENER = urllib.request.OpenerDirector()
-for _handler in (
-    urllib.request.ProxyHandler,
-    urllib.request.HTTPHandler,
-    urllib.request.HTTPSHandler,
-    urllib.request.HTTPDefaultErrorHandler,
-    NoRedirect,
-    urllib.request.HTTPErrorProcessor,
-):
-    OPENER.add_handler(_handler())
+class Watched:
+    """A connection cut when the request's time (XAPI_TIMEOUT) is up: the socket's timeout bounds each read,
+    not an LRS that trickles its answer a byte at a time and would hold the worker for hours."""
+
+    deadline, timers = 0.0, None
+
+    def connect(self):
+        super().connect()
+        raw = self.sock
+
+        def cut():
+            # The plain socket's shutdown (under TLS too): the blocked read ends at once.
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(raw, socket.SHUT_RDWR)
+
+        timer = threading.Timer(max(0.0, self.deadline - time.monotonic()), cut)
+        timer.daemon = True
+        self.timers.append(timer)
+        timer.start()
+
+
+class WatchedHTTP(Watched, http.client.HTTPConnection):
+    pass
+
+
+class WatchedHTTPS(Watched, http.client.HTTPSConnection):
+    pass
+
+
+def watched(cls, deadline, timers):
+    def connection(host, **kwargs):
+        made = cls(host, **kwargs)
+        made.deadline, made.timers = deadline, timers
+        return made
+
+    return connection
+
+
+def opener(deadline, timers):
+    """http and https only (urllib would also open file: and ftp: URLs, and put a local file into
+    last_error), no redirect, each connection cut at `deadline`."""
+
+    class HTTP(urllib.request.HTTPHandler):
+        def http_open(self, req):
+            return self.do_open(watched(WatchedHTTP, deadline, timers), req)
+
+    class HTTPS(urllib.request.HTTPSHandler):
+        def https_open(self, req):
+            return self.do_open(watched(WatchedHTTPS, deadline, timers), req, context=self._context)
+
+    director = urllib.request.OpenerDirector()
+    handlers = [urllib.request.ProxyHandler(), HTTP(), HTTPS(), urllib.request.HTTPDefaultErrorHandler()]
+    for handler in handlers + [NoRedirect(), urllib.request.HTTPErrorProcessor()]:
+        director.add_handler(handler)
+    return director
 
 
 def post(bodies):
-    """(status, text of the answer) of one POST; Unavailable when no answer came."""
+    """(status, text of the answer) of one POST; Unavailable when no answer came within XAPI_TIMEOUT."""
     data = json.dumps(bodies, ensure_ascii=False, separators=(",", ":")).encode()
     headers = {"Content-Type": "application/json; charset=utf-8", "X-Experience-API-Version": "1.0.3"}
     if settings.LRS_USERNAME or settings.LRS_PASSWORD:
@@ -71,13 +120,22 @@ def post(bodies):
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise Unavailable("LRS_URL must begin with http:// or https://")
     request = urllib.request.Request(url, data=data, headers=headers, method="POST")
+    timers, deadline = [], time.monotonic() + settings.XAPI_TIMEOUT
     try:
-        with OPENER.open(request, timeout=settings.XAPI_TIMEOUT) as response:
-            return response.status, response.read(2000).decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read(2000).decode("utf-8", "replace")
-    except (OSError, ValueError) as error:  # refused, unreachable, timed out, a malformed LRS_URL
+        try:
+            with opener(deadline, timers).open(request, timeout=settings.XAPI_TIMEOUT) as response:
+                status, text = response.status, response.read(2000).decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:
+            status, text = error.code, error.read(2000).decode("utf-8", "replace")
+        if time.monotonic() >= deadline:  # cut off: what came may be a part of an answer
+            raise Unavailable(f"no whole answer within XAPI_TIMEOUT ({settings.XAPI_TIMEOUT} s)")
+        return status, text
+    # Refused, unreachable, timed out or cut, a malformed LRS_URL, an answer that is not HTTP.
+    except (OSError, ValueError, http.client.HTTPException) as error:
         raise Unavailable(str(error) or type(error).__name__) from error
+    finally:
+        for timer in timers:
+            timer.cancel()
 
 
 def backoff(attempts):
