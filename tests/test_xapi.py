@@ -343,6 +343,7 @@ class Recorder(http.server.BaseHTTPRequestHandler):
 
     def answer(self):
         self.server.requests.append((self.command, self.path, dict(self.headers)))
+        time.sleep(getattr(self.server, "delay", 0))
         status, headers, body = self.server.reply
         self.send_response(status)
         for name, value in headers.items():
@@ -459,3 +460,23 @@ def test_an_lrs_trickling_its_answer_holds_the_sender_only_xapi_timeout(client, 
         assert time.monotonic() - began < 4
     assert "LRS unavailable" in summary
     assert not Statement.objects.filter(sent_at__isnull=False).exists()
+
+
+def test_a_slow_lrs_refusing_everything_holds_a_run_only_its_time(client, viewer, course, settings, monkeypatch):
+    settings.LRS_URL = "http://127.0.0.1:9"
+    now = pending_statements(client, course)
+    body = Statement.objects.first().body
+    Statement.objects.bulk_create(
+        Statement(user=viewer, course_id=course.pk, verb="played", body=body, created_at=now, next_attempt_at=now)
+        for _ in range(6)
+    )
+    monkeypatch.setattr("xapi.sender.RUN_SECONDS", 1, raising=False)
+    with http_server(400, body=b"no") as lrs:
+        lrs.delay = 0.3
+        settings.LRS_URL = f"http://127.0.0.1:{lrs.server_port}"
+        began = time.monotonic()
+        assert "out of time" in send_due(now=now)
+        assert time.monotonic() - began < 2.5
+    # 8 statements split in halves would take 15 requests; the run stopped after its second.
+    assert len(lrs.requests) <= 5
+    assert Statement.objects.filter(next_attempt_at=now + timedelta(minutes=2)).exists()  # leased, then retried

@@ -35,12 +35,19 @@ logger = logging.getLogger(__name__)
 # Statements being sent are left alone by another sender (a second worker's sweep) this long.
 LEASE = timedelta(minutes=2)
 MAX_BATCHES = 100  # per run; the next run goes on
+# Seconds a run may go on posting (a slow LRS refusing every batch, split in halves down to single
+# statements, would otherwise hold the worker for hours); what is left waits for its lease to end.
+RUN_SECONDS = 60
 # Answers that blame the statements: bad request, too large, unprocessable (Ralph's validation errors).
 REFUSED = (400, 413, 422)
 
 
 class Unavailable(Exception):
     """The LRS did not take the batch for a reason that is not the statements' fault."""
+
+
+class OutOfTime(Exception):
+    """The run's RUN_SECONDS are spent."""
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -165,8 +172,11 @@ class Run:
     def __init__(self, now):
         self.now = now
         self.sent = self.failed = self.refused = 0
+        self.ends = time.monotonic() + RUN_SECONDS
 
     def deliver(self, rows, bodies):
+        if time.monotonic() >= self.ends:
+            raise OutOfTime
         status, text = post([bodies[row.pk] for row in rows])
         if status in (200, 204):
             self.mark_sent(rows)
@@ -230,6 +240,9 @@ def send_due(now=None):
             logger.warning("the LRS at %s did not take %d xAPI statements: %s", settings.LRS_URL, len(rows), error)
             run.retry_later(rows, str(error))
             return f"xAPI: {run.sent} statements sent; LRS unavailable ({error}), retrying later"
+        except OutOfTime:
+            # The batch's unsettled statements stay leased (LEASE), then the next run takes them.
+            return f"xAPI: {run.sent} statements sent, {run.refused} refused; out of time, the rest next run"
         if len(rows) < settings.XAPI_BATCH_SIZE:
             break
     parts = [f"{run.sent} sent"] if run.sent else []
