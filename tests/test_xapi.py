@@ -480,3 +480,12 @@ def test_a_slow_lrs_refusing_everything_holds_a_run_only_its_time(client, viewer
     # 8 statements split in halves would take 15 requests; the run stopped after its second.
     assert len(lrs.requests) <= 5
     assert Statement.objects.filter(next_attempt_at=now + timedelta(minutes=2)).exists()  # leased, then retried
+
+
+def test_credentials_in_the_lrs_url_reach_neither_last_error_nor_the_log(client, viewer, course, settings, caplog):
+    settings.LRS_URL = "http://127.0.0.1:9"
+    now = pending_statements(client, course)
+    settings.LRS_URL = "http://hub:lrs-secret-mima@127.0.0.1:notaport"
+    assert "LRS unavailable" in send_due(now=now)
+    assert all(row.last_error and "lrs-secret" not in row.last_error for row in Statement.objects.all())
+    assert "lrs-secret" not in caplog.text

@@ -124,8 +124,11 @@ def post(bodies):
         credentials = f"{settings.LRS_USERNAME}:{settings.LRS_PASSWORD}".encode()
         headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
     url = f"{settings.LRS_URL}/xAPI/statements"
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https"):
         raise Unavailable("LRS_URL must begin with http:// or https://")
+    if "@" in parts.netloc:  # urllib would put the password in its error, hence in last_error and the log
+        raise Unavailable("LRS_URL must not hold credentials: set LRS_USERNAME and LRS_PASSWORD")
     request = urllib.request.Request(url, data=data, headers=headers, method="POST")
     timers, deadline = [], time.monotonic() + settings.XAPI_TIMEOUT
     try:
@@ -237,7 +240,8 @@ def send_due(now=None):
         try:
             run.deliver(rows, bodies)
         except Unavailable as error:
-            logger.warning("the LRS at %s did not take %d xAPI statements: %s", settings.LRS_URL, len(rows), error)
+            host = urllib.parse.urlsplit(settings.LRS_URL).hostname
+            logger.warning("the LRS at %s did not take %d xAPI statements: %s", host, len(rows), error)
             run.retry_later(rows, str(error))
             return f"xAPI: {run.sent} statements sent; LRS unavailable ({error}), retrying later"
         except OutOfTime:
