@@ -59,7 +59,8 @@ test-services: system-test-deps ## Start PostgreSQL and Redis on loopback with t
 	@.ci/test-services start
 
 # Ralph, a Learning Record Store, for tests/test_xapi.py (docs/xapi.md): in its own virtualenv, never in the
-# site's. When pip cannot fetch it, `make test` goes on and those tests skip, saying why.
+# site's. When pip cannot fetch it (one retry, 20 s timeouts: an offline machine waits little), `make test`
+# goes on and those tests skip, saying why.
 RALPH_VENV := var/ralph-venv
 # Its file-system backend comes with the package itself (5.x has no backend-fs extra).
 RALPH_PACKAGES := 'ralph-malph[cli,lrs]==5.1.0' requests
@@ -68,7 +69,7 @@ ralph: $(RALPH_VENV)/.installed ## Install Ralph (an xAPI LRS, for the tests) in
 
 $(RALPH_VENV)/.installed:
 	@mkdir -p var
-	@{ $(PYTHON) -m venv $(RALPH_VENV) && $(RALPH_VENV)/bin/pip install --quiet $(RALPH_PACKAGES) && touch $@; } \
+	@{ $(PYTHON) -m venv $(RALPH_VENV) && $(RALPH_VENV)/bin/pip install --quiet --retries 1 --timeout 20 $(RALPH_PACKAGES) && touch $@; } \
 	|| { rm -rf $(RALPH_VENV); echo "Ralph could not be installed: the LRS tests of tests/test_xapi.py will skip"; }
 
 setup: $(VENV)/.installed ## Create the virtualenv and install the runtime requirements

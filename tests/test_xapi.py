@@ -2,11 +2,14 @@
 installed in its own virtualenv by `make ralph` (which `make test` runs)."""
 
 import base64
+import contextlib
+import http.server
 import io
 import json
 import os
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from datetime import timedelta
@@ -16,6 +19,8 @@ import pytest
 
 from django.core.cache import cache
 from django.core.management import call_command
+
+from wagtail.models import PageViewRestriction
 
 from learning.models import CourseProgress
 from xapi.models import Actor, Statement
@@ -198,11 +203,11 @@ def test_statements_reach_ralph_with_the_servers_decisions(client, viewer, cours
     # The forged "0 to 120" report: what the server credited, not what the player claimed.
     first_played = statements[1]["result"]["extensions"]
     assert first_played[EXTENSION + "played-segments"] == "0[.]20"
-    assert first_played[EXTENSION + "progress"] == pytest.approx(20 / 120, abs=1e-4)
+    assert first_played[EXTENSION + "progress"] == 0.167  # the Video Profile: 0 to 1, at most 3 decimals
     completed = statements[11]["result"]
     assert completed["completion"] is True and completed["duration"] == "PT110S"
     assert completed["extensions"][EXTENSION + "played-segments"] == "0[.]110"
-    assert completed["extensions"][EXTENSION + "progress"] == pytest.approx(110 / 120, abs=1e-4)
+    assert completed["extensions"][EXTENSION + "progress"] == 0.917
     seeked = statements[14]["result"]["extensions"]
     assert (seeked[EXTENSION + "time-from"], seeked[EXTENSION + "time-to"]) == (120, 30)
     terminated = statements[15]["result"]["extensions"]
@@ -331,3 +336,156 @@ def test_the_sweep_deletes_statements_older_than_the_retention(viewer, course, s
     assert "xapi.sweeps.send_statements" in settings.WORKER_SWEEPS
     assert send_statements() == "1 old xAPI statements deleted"
     assert list(Statement.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    """A tiny HTTP server's handler: records each request, answers with the server's `answer`."""
+
+    def answer(self):
+        self.server.requests.append((self.command, self.path, dict(self.headers)))
+        time.sleep(getattr(self.server, "delay", 0))
+        status, headers, body = self.server.reply
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = answer
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def http_server(status, headers=None, body=b""):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    server.requests, server.reply = [], (status, headers or {}, body)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def pending_statements(client, course):
+    with Clock() as clock:
+        session = start(client, course)
+        clock.advance(10)
+        report(client, session, 1, [[0, 10]])
+        return clock.now
+
+
+def test_a_redirecting_lrs_gets_neither_the_credentials_elsewhere_nor_counts_as_sent(client, viewer, course, settings):
+    settings.LRS_USERNAME, settings.LRS_PASSWORD = LRS_USER, LRS_PASSWORD
+    with http_server(200, body=b"[]") as elsewhere:
+        target = f"http://127.0.0.1:{elsewhere.server_port}/steal"
+        with http_server(302, {"Location": target}) as lrs:
+            settings.LRS_URL = f"http://127.0.0.1:{lrs.server_port}"
+            now = pending_statements(client, course)
+            assert "LRS unavailable (HTTP 302" in send_due(now=now)
+            assert len(lrs.requests) == 1 and lrs.requests[0][2]["Authorization"].startswith("Basic ")
+    assert elsewhere.requests == []
+    assert not Statement.objects.filter(sent_at__isnull=False).exists()
+    assert all(row.last_error.startswith("HTTP 302") for row in Statement.objects.all())
+
+
+def test_an_lrs_url_that_is_not_http_is_not_opened(client, viewer, course, settings, tmp_path):
+    secret = tmp_path / "xAPI" / "statements"
+    secret.parent.mkdir()
+    secret.write_text("local-secret-text")
+    settings.LRS_URL = f"file://{tmp_path}"
+    assert "LRS unavailable" in send_due(now=pending_statements(client, course))
+    assert all("http://" in row.last_error and "local-secret" not in row.last_error for row in Statement.objects.all())
+
+
+@pytest.mark.parametrize("hidden", ["private", "unpublished"])
+def test_a_course_hidden_before_sending_is_sent_without_its_title(client, viewer, course, settings, hidden):
+    settings.LRS_URL = "http://127.0.0.1:9"
+    now = pending_statements(client, course)
+    course.title = "内部课程：某校学生危机个案"
+    course.save_revision().publish()
+    if hidden == "private":
+        PageViewRestriction.objects.create(page=course, restriction_type="password", password="mima")
+    else:
+        course.unpublish()
+    with http_server(204) as lrs:
+        settings.LRS_URL = f"http://127.0.0.1:{lrs.server_port}"
+        assert "2 sent" in send_due(now=now)
+    for row in Statement.objects.all():
+        body = json.loads(row.body)
+        assert "危机" not in row.body and course.slug not in body["object"]["id"]
+        assert body["object"]["definition"]["name"] == {"zh-CN": f"课程 {course.pk}"}
+
+
+@contextlib.contextmanager
+def trickling_server(seconds):
+    """An "LRS" that answers a header byte every 0.2 s for `seconds`: each read is quick, the answer never ends."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            ends = time.monotonic() + seconds
+            while time.monotonic() < ends and not stop.is_set():
+                try:
+                    connection.sendall(b"a")
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=15)
+        listener.close()
+
+
+def test_an_lrs_trickling_its_answer_holds_the_sender_only_xapi_timeout(client, viewer, course, settings):
+    settings.LRS_URL, settings.XAPI_TIMEOUT = "http://127.0.0.1:9", 1
+    now = pending_statements(client, course)
+    with trickling_server(seconds=8) as url:
+        settings.LRS_URL = url
+        began = time.monotonic()
+        summary = send_due(now=now)
+        assert time.monotonic() - began < 4
+    assert "LRS unavailable" in summary
+    assert not Statement.objects.filter(sent_at__isnull=False).exists()
+
+
+def test_a_slow_lrs_refusing_everything_holds_a_run_only_its_time(client, viewer, course, settings, monkeypatch):
+    settings.LRS_URL = "http://127.0.0.1:9"
+    now = pending_statements(client, course)
+    body = Statement.objects.first().body
+    Statement.objects.bulk_create(
+        Statement(user=viewer, course_id=course.pk, verb="played", body=body, created_at=now, next_attempt_at=now)
+        for _ in range(6)
+    )
+    monkeypatch.setattr("xapi.sender.RUN_SECONDS", 1, raising=False)
+    with http_server(400, body=b"no") as lrs:
+        lrs.delay = 0.3
+        settings.LRS_URL = f"http://127.0.0.1:{lrs.server_port}"
+        began = time.monotonic()
+        assert "out of time" in send_due(now=now)
+        assert time.monotonic() - began < 2.5
+    # 8 statements split in halves would take 15 requests; the run stopped after its second.
+    assert len(lrs.requests) <= 5
+    assert Statement.objects.filter(next_attempt_at=now + timedelta(minutes=2)).exists()  # leased, then retried
+
+
+def test_credentials_in_the_lrs_url_reach_neither_last_error_nor_the_log(client, viewer, course, settings, caplog):
+    settings.LRS_URL = "http://127.0.0.1:9"
+    now = pending_statements(client, course)
+    settings.LRS_URL = "http://hub:lrs-secret-mima@127.0.0.1:notaport"
+    assert "LRS unavailable" in send_due(now=now)
+    assert all(row.last_error and "lrs-secret" not in row.last_error for row in Statement.objects.all())
+    assert "lrs-secret" not in caplog.text

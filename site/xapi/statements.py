@@ -68,7 +68,10 @@ def build(statement_id, verb, *, session_id, length, threshold, now, result=None
 
 def watch_result(verb, *, played_segments, progress, position, previous_position=None, watched_seconds=0):
     """`result` of a played, paused, seeked, terminated or completed statement."""
-    extensions = {EXTENSION + "played-segments": played_segments, EXTENSION + "progress": round(progress, 4)}
+    extensions = {
+        EXTENSION + "played-segments": played_segments,
+        EXTENSION + "progress": round(progress, 3),
+    }  # the profile: at most 3 decimals
     if verb == "seeked":
         # The profile's seek: from where the server last knew the playhead, to where the player says it went.
         extensions[EXTENSION + "time-from"] = round(max(0.0, previous_position or 0.0), 3)
@@ -102,10 +105,11 @@ def actor_names(user_ids):
 
 
 def activities(course_ids):
-    """{course id: the statement's object}: the course page's URL on this site and its title. A page deleted
-    before its statements were sent gets an IRI of its id on this site (IRIs need not resolve)."""
+    """{course id: the statement's object}: the course page's URL on this site and its title. A page deleted,
+    unpublished or made private (a view restriction) before its statements were sent gets an IRI of its id on
+    this site (IRIs need not resolve) and no title: the LRS learns nothing the public site does not show."""
     found = {}
-    for page in Page.objects.filter(pk__in=set(course_ids)):
+    for page in Page.objects.live().public().filter(pk__in=set(course_ids)):
         url = page.get_url() or f"/learning/courses/{page.pk}/"
         found[page.pk] = (base_url() + url if url.startswith("/") else url, page.title)
     objects = {}
