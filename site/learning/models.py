@@ -2,8 +2,8 @@
 
 Names follow the xAPI Video Profile (https://w3id.org/xapi/video): a viewing session is what the
 profile calls a session (initialized ... terminated), `played-segments` are the seconds played, `progress`
-the share of the video watched, `completion-threshold` the share that completes it. A later LRS
-connector maps these rows to statements without renaming anything.
+the share of the video watched, `completion-threshold` the share that completes it. The `xapi` app
+sends them to a Learning Record Store as statements without renaming anything.
 
 Watched seconds are kept as a bitmap, one bit per second of the video (a 3-hour video: 1,350 bytes),
 so a course's progress has a bounded size whatever a client sends, and the union of many sessions on
