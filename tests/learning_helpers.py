@@ -63,3 +63,37 @@ def report(client, session, seq, segments, position=None, verb="played", rate=1)
         content_type="application/json",
         headers={"X-Report-Token": session["report_token"]},
     )
+
+
+def race_to_completion(user, session, seqs=(2, 3, 4, 5)):
+    """One report per seq, each claiming the whole 100-second video, sent at once from as many threads
+    (a barrier starts them together): what a page closing with queued reports, or a forger, sends.
+    Returns (the answers, the exceptions)."""
+    import threading
+
+    from django.db import connection
+
+    from learning.tracking import Report, apply_report
+
+    barrier = threading.Barrier(len(seqs))
+    results, errors = [], []
+
+    def finish(seq):
+        try:
+            barrier.wait()
+            results.append(
+                apply_report(
+                    user.pk, session.pk, Report(seq=seq, verb="played", segments=[(0, 100)], position=100, rate=2)
+                )
+            )
+        except Exception as exc:  # noqa: BLE001 - reported to the caller
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=finish, args=(seq,)) for seq in seqs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors

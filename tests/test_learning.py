@@ -1,17 +1,15 @@
 """Honest watch tracking: the server decides what was watched (docs/learning.md)."""
 
 import json
-import threading
 
 import pytest
 
-from django.db import connection
 from django.test import Client
 
 from learning.models import CourseProgress, Learner, LearningCredit, ViewingSession
 from learning.tracking import Report, apply_report, lowest_bits, segments_to_bits, start_session
 
-from .learning_helpers import Clock, counselor, playable_course, report, start
+from .learning_helpers import Clock, counselor, playable_course, race_to_completion, report, start
 
 
 @pytest.fixture
@@ -304,27 +302,7 @@ def test_concurrent_reports_credit_the_hours_once(make_course):
         clock.advance(45)
         apply_report(user.pk, session.pk, Report(seq=1, verb="played", segments=[(0, 89)], position=89, rate=1))
         clock.advance(10)
-        barrier = threading.Barrier(4)
-        results, errors = [], []
-
-        def finish(seq):
-            try:
-                barrier.wait()
-                results.append(
-                    apply_report(
-                        user.pk, session.pk, Report(seq=seq, verb="played", segments=[(0, 100)], position=100, rate=2)
-                    )
-                )
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=finish, args=(seq,)) for seq in (2, 3, 4, 5)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        results, errors = race_to_completion(user, session)
     assert not errors
     assert sum(1 for result in results if result["completed_now"]) == 1
     assert sum(result["credited"] for result in results) == 11

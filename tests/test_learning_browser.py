@@ -20,21 +20,9 @@ SECONDS = 24
 
 @pytest.fixture
 def course(make_course, tmp_path):
-    from django.core.files import File
+    from .videos import ready_video
 
-    from media import pipeline
-    from media.models import Video
-
-    from .videos import lecture
-
-    source = lecture(tmp_path / "lecture.mp4", seconds=SECONDS, size="640x360")
-    video = Video(title="心理危机干预")
-    with open(source, "rb") as fh:
-        video.file.save("lecture.mp4", File(fh), save=False)
-    video.save()
-    pipeline.transcode(video.pk)
-    video.refresh_from_db()
-    assert video.is_ready
+    video = ready_video(tmp_path, SECONDS)
     return make_course(
         title="大学生心理危机的识别与早期干预", video=video, learning_hours="0.50", capabilities=["mental_health"]
     )

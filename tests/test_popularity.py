@@ -24,7 +24,7 @@ from search.backends.base import SearchQuery
 from search.models import IndexEntry, PendingChange
 from search.service import SearchRequest, search
 
-from .learning_helpers import Clock, counselor, playable_course, report, start
+from .learning_helpers import Clock, counselor, playable_course, race_to_completion, report, start
 
 SORTS = ["popular", "completion", "rating"]
 
@@ -89,25 +89,7 @@ def test_completing_counts_once_even_when_the_reports_race(make_course):
         clock.advance(45)
         apply_report(user.pk, session.pk, Report(seq=1, verb="played", segments=[(0, 89)], position=89, rate=1))
         clock.advance(10)
-        barrier = threading.Barrier(4)
-        errors = []
-
-        def finish(seq):
-            try:
-                barrier.wait()
-                apply_report(
-                    user.pk, session.pk, Report(seq=seq, verb="played", segments=[(0, 100)], position=100, rate=2)
-                )
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=finish, args=(seq,)) for seq in (2, 3, 4, 5)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        _, errors = race_to_completion(user, session)
     assert not errors
     assert LearningCredit.objects.filter(user=user).count() == 1
     numbers = stats(course)

@@ -1,8 +1,6 @@
 """Recommendations from the learning map (learning.recommend): the counselor's weakest capability areas
 for their career stage, the most watched first; visitors see the most watched of each stage."""
 
-from decimal import Decimal
-
 import pytest
 
 from django.db import connection
@@ -10,29 +8,17 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from learning.models import CourseProgress, LearningCredit
+from learning.models import CourseProgress
 from resources.models import ResourceStats
 
 from . import factories
+from .test_learning_record import completed  # a credited course with its completed progress
 
 pytestmark = pytest.mark.django_db
 
 
 def new_counselor():
     return factories.CounselorFactory(profile__start_year=timezone.localdate().year - 1)  # 新入职
-
-
-def credit(user, course, codes, hours="2.00"):
-    LearningCredit.objects.create(
-        user=user,
-        course=course,
-        course_key=course.pk,
-        title=course.title,
-        hours=Decimal(hours),
-        capability_codes=codes,
-        credited_at=timezone.now(),
-    )
-    CourseProgress.objects.create(user=user, course=course, duration=600, completed_at=timezone.now())
 
 
 def popular(course, viewers):
@@ -75,7 +61,7 @@ def catalogue(make_course):
 
 def test_a_counselor_with_hours_only_in_mental_health_is_recommended_the_other_areas_for_their_stage(client, catalogue):
     user = new_counselor()
-    credit(user, catalogue["mental_done"], ["mental_health"])
+    completed(user, catalogue["mental_done"], "2.00", ["mental_health"])
     client.force_login(user)
 
     picks = recommended(client.get("/").content.decode())
@@ -101,8 +87,8 @@ def test_a_counselor_with_hours_only_in_mental_health_is_recommended_the_other_a
 
 def test_within_a_weak_area_the_most_watched_course_comes_first(client, catalogue):
     user = new_counselor()
-    credit(user, catalogue["mental_done"], ["mental_health"])
-    credit(user, catalogue["ideology_senior"], ["ideology"], hours="1.00")
+    completed(user, catalogue["mental_done"], "2.00", ["mental_health"])
+    completed(user, catalogue["ideology_senior"], "1.00", ["ideology"])
     client.force_login(user)
     titles = [title for title, _ in recommended(client.get("/").content.decode())]
     # Career guidance (no hours) before ideology (one hour); within an area the more watched course first.
@@ -113,7 +99,7 @@ def test_a_credited_course_is_never_recommended_even_when_its_progress_is_not_ma
     """The learning record lists a credited course as completed whatever its progress row says (its
     video replaced since, its progress sized again): the recommendations agree."""
     user = new_counselor()
-    credit(user, catalogue["mental_done"], ["mental_health"])
+    completed(user, catalogue["mental_done"], "2.00", ["mental_health"])
     CourseProgress.objects.filter(user=user).update(completed_at=None, watched_seconds=10)
     client.force_login(user)
     assert catalogue["mental_done"].title in client.get("/me/").content.decode()
@@ -151,7 +137,7 @@ def test_drafts_and_private_courses_are_never_recommended(client, catalogue):
     catalogue["career_new"].unpublish()
     PageViewRestriction.objects.create(page=catalogue["ideology_new"], restriction_type="password", password="mima")
     user = new_counselor()
-    credit(user, catalogue["mental_done"], ["mental_health"])
+    completed(user, catalogue["mental_done"], "2.00", ["mental_health"])
     client.force_login(user)
     for html in (client.get("/").content.decode(), Client().get("/").content.decode()):
         assert catalogue["career_new"].title not in html
@@ -160,7 +146,7 @@ def test_drafts_and_private_courses_are_never_recommended(client, catalogue):
 
 def test_recommendations_take_a_bounded_number_of_queries(client, make_course, catalogue):
     user = new_counselor()
-    credit(user, catalogue["mental_done"], ["mental_health"])
+    completed(user, catalogue["mental_done"], "2.00", ["mental_health"])
     client.force_login(user)
     client.get("/")
     with CaptureQueriesContext(connection) as few:

@@ -26,3 +26,21 @@ def truncated(source, path, share=0.5):
     data = source.read_bytes()
     path.write_bytes(data[: int(len(data) * share)])
     return path
+
+
+def ready_video(tmp_path, seconds, title="心理危机干预"):
+    """A media Video of a generated lecture, transcoded to its HLS ladder by the real pipeline: playable."""
+    from django.core.files import File
+
+    from media import pipeline
+    from media.models import Video
+
+    source = lecture(tmp_path / "lecture.mp4", seconds=seconds, size="640x360")
+    video = Video(title=title)
+    with open(source, "rb") as fh:
+        video.file.save("lecture.mp4", File(fh), save=False)
+    video.save()
+    pipeline.transcode(video.pk)
+    video.refresh_from_db()
+    assert video.is_ready
+    return video
