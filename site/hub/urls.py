@@ -30,6 +30,8 @@ urlpatterns = [
     path("", include("learning.urls")),
     path("", include("feedback.urls")),
     path("", include("coursepackages.urls")),
+    path("", include("discovery.urls")),
+    path("", include("directory.urls")),
     # Counselor accounts: the profile, data copy and deletion (accounts), then allauth's sign-up and sign-in.
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "feedback",
     "popularity",
     "xapi",
+    "discovery",
+    "directory",
+    "pagecache",
+    "openapi",
     "media",
     "search",
     "wagtailmedia",
@@ -59,6 +63,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -72,6 +77,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "rest_framework",
+    "corsheaders",
     "django_filters",
     "django_tasks",
     "django_tasks_db",
@@ -387,8 +393,11 @@ WAGTAIL_FINISH_WORKFLOW_ACTION = "editorial.workflows.publish_approved"
 # (docs/learning.md); brute-force lockout, request limits and security headers (docs/security.md).
 from .accounts import *  # noqa: E402, F403
 from .coursepackages import *  # noqa: E402, F403
+from .discovery import *  # noqa: E402, F403
 from .feedback import *  # noqa: E402, F403
 from .learning import *  # noqa: E402, F403
+from .openapi import *  # noqa: E402, F403
+from .pagecache import *  # noqa: E402, F403
 from .popularity import *  # noqa: E402, F403
 from .security import *  # noqa: E402, F403
 from .xapi import *  # noqa: E402, F403

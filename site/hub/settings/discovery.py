@@ -1,0 +1,1 @@
+"""Settings of the discovery app (docs). Star-imported by base.py."""

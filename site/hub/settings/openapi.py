@@ -1,0 +1,1 @@
+"""Settings of the openapi app (docs). Star-imported by base.py."""

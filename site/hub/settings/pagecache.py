@@ -1,0 +1,1 @@
+"""Settings of the pagecache app (docs). Star-imported by base.py."""
