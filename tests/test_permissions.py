@@ -60,7 +60,19 @@ def people(centers, django_user_model):
 
 
 def draft_course(center, title, slug):
-    page = factories.MicroCoursePageFactory(parent=center.section, center=center, title=title, slug=slug)
+    """A course with everything publishing asks for (microcourses.forms), not yet live."""
+    video = Video.objects.create(
+        title=f"{title}（视频）", file=f"videos/originals/{slug}.mp4", collection=center.collection
+    )
+    page = factories.MicroCoursePageFactory(
+        parent=center.section,
+        center=center,
+        title=title,
+        slug=slug,
+        video=video,
+        capabilities=["mental_health"],
+        stages=["new"],
+    )
     page.live = False
     page.has_unpublished_changes = True
     page.save()
@@ -205,6 +217,16 @@ def edit_data(page, **extra):
         "comments-MIN_NUM_FORMS": "0",
         "comments-MAX_NUM_FORMS": "1000",
     }
+    # A browser posts the fields the form shows with their current values: a course keeps its choices.
+    specific = page.specific
+    for name in ("lecturer", "video", "course_type", "requirement", "tier"):
+        if getattr(specific, f"{name}_id", None):
+            data[name] = str(getattr(specific, f"{name}_id"))
+    if getattr(specific, "learning_hours", None) is not None:
+        data["learning_hours"] = str(specific.learning_hours)
+    for name in ("capabilities", "stages"):
+        if hasattr(specific, name) and specific.pk:
+            data[name] = [str(pk) for pk in getattr(specific, name).values_list("pk", flat=True)]
     data.update(extra)
     return data
 

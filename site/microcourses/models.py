@@ -25,6 +25,8 @@ from resources.models import (
     codes,
 )
 
+from .forms import MicroCoursePageForm
+
 
 class MicroCoursePage(ResourcePage):
     lecturer = models.ForeignKey(
@@ -68,7 +70,7 @@ class MicroCoursePage(ResourcePage):
     resource_kind_label = "微课"
     resource_kind_order = 1
     is_creatable = True
-    base_form_class = ResourcePageForm
+    base_form_class = MicroCoursePageForm
 
     content_panels = ResourcePage.content_panels + [
         FieldPanel("lecturer"),
