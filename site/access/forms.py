@@ -10,6 +10,7 @@ the form. What the object already uses stays allowed, so that an editor's next s
 platform administrator chose."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.models import Page
@@ -141,7 +142,37 @@ class FileChoiceCheckMixin:
         return valid and not refused
 
 
-class CheckedPageForm(FileChoiceCheckMixin, WagtailAdminPageForm):
+class PinyinSlugMixin:
+    """A new or changed slug that is not plain ASCII (Wagtail fills it from a Chinese title) becomes
+    pinyin (hub.slugs), made unique among the page's siblings; an ASCII slug typed by the editor is kept
+    and checked by Wagtail as before. Existing pages keep their slug (and their address) until edited."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            # An empty slug, or one with characters a slug cannot hold (《》), is spelt in clean() instead
+            # of refused; the slug that is saved always passes the slug check.
+            field = self.fields["slug"]
+            field.required = False
+            field.validators = [v for v in field.validators if not isinstance(v, RegexValidator)]
+
+    def clean(self):
+        from hub.slugs import available_slug, is_ascii_slug, pinyin_slug
+
+        slug = self.cleaned_data.get("slug")
+        changed = self.instance.pk is None or slug != self.instance.slug
+        if "slug" in self.fields and "slug" not in self.errors and changed and not is_ascii_slug(slug):
+            base = pinyin_slug(slug or self.cleaned_data.get("title", "")) or "page"
+            parent = self.parent_page
+
+            def is_available(candidate):
+                return Page._slug_is_available(candidate, parent, self.instance)
+
+            self.cleaned_data["slug"] = available_slug(base, is_available)
+        return super().clean()
+
+
+class CheckedPageForm(PinyinSlugMixin, FileChoiceCheckMixin, WagtailAdminPageForm):
     """The base form of every page type of the site."""
 
 
