@@ -168,6 +168,8 @@ def session_json(session):
         "page_title": page.title if page else "",
         "page_edit_url": reverse("wagtailadmin_pages:edit", args=[page.pk]) if page else "",
         "video_edit_url": reverse("wagtailmedia:edit", args=[video.pk]) if video else "",
+        # The row follows the transcode from there: "排队" is only true until a worker takes the video.
+        "video_status_url": reverse("video_status", args=[video.pk]) if video else "",
     }
 
 

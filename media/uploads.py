@@ -24,9 +24,10 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
-from django.utils.text import slugify
 
 from wagtail.coreutils import find_available_slug
+
+from hub.slugs import pinyin_slug
 
 from . import validation
 from .ffmpeg import VideoError
@@ -81,8 +82,8 @@ def title_from_filename(filename):
 
 
 def slug_for(parent, title):
-    # An ASCII slug: a Chinese title slugifies to nothing, and Unicode slugs make unreadable URLs.
-    base = slugify(title)[:60].strip("-") or f"course-{uuid.uuid4().hex[:8]}"
+    # A readable ASCII slug, pinyin for a Chinese title, as the admin's page forms make (hub.slugs).
+    base = pinyin_slug(title)[:60].strip("-") or f"course-{uuid.uuid4().hex[:8]}"
     return find_available_slug(parent, base)
 
 

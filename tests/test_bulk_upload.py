@@ -129,7 +129,7 @@ def test_an_upload_interrupted_halfway_completes_after_resuming(
     assert page.get_parent().pk == center.section.pk and page.center == center
     assert page.owner == editor and page.video == video and page.duration_seconds == 4
     assert page.latest_revision.user == editor
-    assert page.slug.startswith("course-") and page.slug.isascii()
+    assert page.slug == "diyi-jiang-tanxintanhua-jiqiao"  # pinyin, readable (hub.slugs)
 
     # The page's script learns the links; the bytes waiting in the work folder are gone.
     status = fresh.get(url).json()
@@ -436,6 +436,16 @@ def test_two_videos_chosen_at_once_both_become_draft_courses(editor_page, files,
     summary = editor_page.get_by_test_id("upload-summary").inner_text()
     assert summary == "共 3 个文件：已完成 2，未完成 0，失败 1。"
     assert Video.objects.count() == 2 and UploadSession.objects.filter(status="failed").count() == 1
+
+    # The rows follow the transcode instead of saying "排队" for ever: queued, then ready or failed.
+    def state_of(name):
+        return editor_page.get_by_test_id("upload-item").filter(has_text=name).get_by_test_id("upload-state")
+
+    expect(state_of("lecture.mp4")).to_contain_text("视频正在排队等待转码")
+    Video.objects.filter(title="lecture").update(status=Video.Status.READY, hls_dir="videos/hls/x", progress=100)
+    Video.objects.exclude(title="lecture").update(status=Video.Status.FAILED, failure_reason="编码器出错")
+    expect(state_of("lecture.mp4")).to_contain_text("视频已转码完成，可以播放", timeout=15_000)
+    expect(state_of("第二讲_网络舆情.mp4")).to_contain_text("视频转码失败：编码器出错", timeout=15_000)
 
 
 @pytest.mark.browser

@@ -212,6 +212,34 @@
     result.appendChild(document.createTextNode(" "));
     result.appendChild(video);
     result.hidden = false;
+    if (data.video_status_url) followTranscode(entry, data, 0);
+  }
+
+  // After the upload the video waits for a worker, then transcodes: the row says which, and when it is
+  // ready or failed, instead of "正在排队转码" for ever. Polling slows down and stops after about an hour.
+  function followTranscode(entry, data, polls) {
+    var course = "已完成：已生成视频和草稿课程《" + data.page_title + "》，";
+    fetch(data.video_status_url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (video) {
+        if (video.status === "ready") {
+          setState(entry, "done", course + "视频已转码完成，可以播放。");
+          return;
+        }
+        if (video.status === "failed") {
+          setState(entry, "done", course + "视频转码失败：" + (video.failure_reason || "请在视频页重新转码。"));
+          entry.node.querySelector("[data-state]").setAttribute("role", "alert");
+          return;
+        }
+        var text = video.status === "transcoding"
+          ? "视频正在转码 " + video.progress + "%。"
+          : "视频正在排队等待转码。";
+        setState(entry, "done", course + text);
+        if (polls < 600) window.setTimeout(function () { followTranscode(entry, data, polls + 1); }, polls < 30 ? 2000 : 10000);
+      })
+      .catch(function () {
+        if (polls < 600) window.setTimeout(function () { followTranscode(entry, data, polls + 1); }, 10000);
+      });
   }
 
   function pause(entry) {
