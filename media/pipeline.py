@@ -145,7 +145,7 @@ def _transcode(video, token, work):
     )
     check_complete(output, source)
 
-    prefix = posixpath.join("videos", "hls", str(video.pk), token.hex)
+    prefix = posixpath.join(video_folder(video.pk), token.hex)
     stored = store_tree(output, prefix, storage, lambda: heartbeat(video.pk, token))
     renditions = [
         {
@@ -231,6 +231,11 @@ def store_tree(folder, prefix, storage, beat):
     return stored
 
 
+def video_folder(video_id):
+    """The folder under which every ladder of one video is stored, one subfolder per attempt."""
+    return posixpath.join("videos", "hls", str(video_id))
+
+
 def delete_tree(storage, names, prefix=None):
     """Delete stored files, by list or everything below a prefix; a failure is logged, not raised."""
     try:
@@ -258,7 +263,10 @@ def delete_other_ladders(storage, video_id, keep):
 
 
 def walk(storage, prefix):
-    directories, files = storage.listdir(prefix)
+    try:
+        directories, files = storage.listdir(prefix)
+    except FileNotFoundError:  # a video never transcoded has no folder
+        return
     for name in files:
         yield posixpath.join(prefix, name)
     for directory in directories:

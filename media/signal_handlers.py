@@ -33,9 +33,10 @@ def delete_outputs(sender, instance, **kwargs):
     storage = instance.storage
     names = [name for name in (instance.file.name, instance.captions.name) if name]
     transaction.on_commit(lambda: pipeline.delete_tree(storage, names, prefix=None))
-    if instance.hls_dir:
-        hls_dir = instance.hls_dir
-        transaction.on_commit(lambda: pipeline.delete_tree(storage, None, prefix=hls_dir))
+    # The video's whole folder of ladders (videos/hls/<id>/), not only the current one: a ladder left by
+    # an interrupted attempt, and the folder itself, go with it.
+    folder = pipeline.video_folder(instance.pk)
+    transaction.on_commit(lambda: pipeline.delete_tree(storage, None, prefix=folder))
 
 
 def register_signal_handlers():

@@ -524,3 +524,25 @@ def test_an_arrow_inside_a_caption_does_not_start_a_new_cue():
 
     text = to_webvtt("1\n00:00:01,000 --> 00:00:04,000\n从 A --> B\n".encode())
     assert text.splitlines()[3:] == ["00:00:01.000 --> 00:00:04.000", "从 A → B"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_video_leaves_no_folder_behind(tmp_path, settings):
+    """Its original, every ladder (an interrupted attempt's too) and the video's own folder go."""
+    from pathlib import Path
+
+    from media import pipeline
+
+    from .videos import ready_video
+
+    video = ready_video(tmp_path, seconds=2)
+    media_root = Path(settings.MEDIA_ROOT)
+    folder = media_root / pipeline.video_folder(video.pk)
+    stray = folder / "an-interrupted-attempt"
+    stray.mkdir()
+    (stray / "360p.m3u8").write_text("#EXTM3U\n")
+    original = media_root / video.file.name
+    assert original.exists() and (media_root / video.hls_dir).is_dir()
+
+    video.delete()
+    assert not folder.exists() and not original.exists()
