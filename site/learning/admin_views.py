@@ -17,9 +17,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from editorial import roles
 from microcourses.models import MicroCoursePage
+from resources.formatting import format_duration
 
 from . import admin_charts, analytics
-from .models import clock
 
 PAGE_SIZE = 50
 PRIVACY_NOTE = "仅显示汇总数据，不显示个人学习记录。"
@@ -145,7 +145,7 @@ class CourseDetailView(LearningAdminMixin, TemplateView):
             course=self.course,
             center_name=sections[center_id][2],
             numbers=numbers,
-            duration=clock(duration or 0),
+            duration=format_duration(duration) or "—",
             histogram=histogram,
             buckets=histogram.buckets if histogram else [],
             retention_svg=retention_svg,

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
+from resources.formatting import format_hours
 from resources.models import CapabilityArea, ResourcePage
 
 from .models import CourseProgress, LearningCredit
@@ -31,11 +32,6 @@ COURSE_FIELDS += ["course__duration_seconds"]
 EVENT_LABELS = {"started": "开始学习", "completed": "完成课程", "credited": "计入学时"}
 # Newest first; at the same moment (completion credits at once) the credit is listed above the completion.
 EVENT_ORDER = {"started": 0, "completed": 1, "credited": 2}
-
-
-def format_hours(hours):
-    """1.5, 2, 0.25: hours as people write them (no trailing zeros, no exponent)."""
-    return f"{Decimal(hours).quantize(Decimal('0.01')).normalize():f}"
 
 
 @dataclass

@@ -1,6 +1,6 @@
 from django import template
 
-from ..record import format_hours
+from resources.formatting import format_hours
 
 register = template.Library()
 
