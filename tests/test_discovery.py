@@ -426,3 +426,18 @@ def test_footer_settings_are_bounded(monkeypatch):
     monkeypatch.delenv("DISCOVERY_FEED_ITEMS")
     importlib.reload(module)
     assert module.HUB_ICP_NUMBER == ""
+
+
+@pytest.mark.django_db
+def test_a_course_with_a_video_shows_its_poster_as_og_image(client, make_course, tmp_path):
+    from .videos import ready_video
+
+    video = ready_video(tmp_path, 2)
+    course = make_course(title="有视频的微课", video=video)
+    html = client.get(course.url).text
+    image = meta(html, "og:image")
+    assert image == BASE + video.poster_url
+    # The poster is public, as the page is: a crawler fetching it gets the picture.
+    response = client.get(video.poster_url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("image/")

@@ -5,8 +5,11 @@ Every feed holds at most DISCOVERY_FEED_ITEMS of the newest public pages (discov
 built in a fixed number of queries, whatever its length. Feeds are the same for every visitor: the
 page cache may keep them."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
@@ -19,6 +22,14 @@ from .links import absolute, page_path
 from .visibility import public
 
 SITE_NAME = "高校辅导员培训研修资源库"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What one request's feed is about: the request, and the capability area of an area's feed."""
+
+    request: HttpRequest
+    area: CapabilityArea | None = None
 
 
 class ChineseRss(Rss201rev2Feed):
@@ -37,9 +48,9 @@ class ResourceFeed(Feed):
     models = ()
     url_name = ""
 
-    def __call__(self, request, *args, **kwargs):
-        self.request = request  # item links read the site's root paths once per request
-        return super().__call__(request, *args, **kwargs)
+    # The feed objects are shared by every request (and thread): what a request needs travels in `obj`.
+    def get_object(self, request, *args, **kwargs):
+        return Subject(request)
 
     def queryset(self, obj):
         return ResourcePage.objects.filter(content_type__model__in=[m._meta.model_name for m in self.models])
@@ -51,8 +62,14 @@ class ResourceFeed(Feed):
             .prefetch_related("capabilities")
             .order_by("-first_published_at", "-pk")[: settings.DISCOVERY_FEED_ITEMS]
         )
-        # A page without an address (outside every site) cannot be linked to.
-        return [page for page in rows if page_path(page, self.request) is not None]
+        items = []
+        for page in rows:
+            # The site's root paths are read once per request (Wagtail keeps them on the request).
+            path = page_path(page, obj.request)
+            if path is not None:  # a page outside every site has no address
+                page.feed_link = absolute(path)
+                items.append(page)
+        return items
 
     def link(self, obj):
         return absolute("/")
@@ -77,7 +94,7 @@ class ResourceFeed(Feed):
         return item.summary or item.search_description or item.title
 
     def item_link(self, item):
-        return absolute(page_path(item, self.request))
+        return item.feed_link
 
     def item_guid(self, item):
         return self.item_link(item)
@@ -120,26 +137,27 @@ class AreaFeed(NewResourceFeed):
     url_name = "area_rss"
 
     def get_object(self, request, code):
-        return get_object_or_404(CapabilityArea, code=code[:50])
+        return Subject(request, get_object_or_404(CapabilityArea, code=code[:50]))
 
     def url_kwargs(self, obj):
-        return {"code": obj.code}
+        return {"code": obj.area.code}
 
     def title(self, obj):
-        return f"{obj.label} · 新上线的微课和工作案例 · {SITE_NAME}"
+        return f"{obj.area.label} · 新上线的微课和工作案例 · {SITE_NAME}"
 
     def description(self, obj):
-        return f"资源库“{obj.label}”能力方向新发布的微课和工作案例。"
+        return f"资源库“{obj.area.label}”能力方向新发布的微课和工作案例。"
 
     def link(self, obj):
         from resources.models import LibraryIndexPage
 
         library = public(LibraryIndexPage.objects.all()).first()
-        path = page_path(library, self.request) if library else None
-        return absolute(f"{path}?capability={obj.code}") if path else absolute("/")
+        path = page_path(library, obj.request) if library else None
+        return absolute(f"{path}?capability={obj.area.code}") if path else absolute("/")
 
     def queryset(self, obj):
-        return super().queryset(obj).filter(pk__in=ResourcePage.objects.filter(capabilities=obj).values("pk"))
+        areas = ResourcePage.objects.filter(capabilities=obj.area)
+        return super().queryset(obj).filter(pk__in=areas.values("pk"))
 
 
 def atom(feed_class, name):
