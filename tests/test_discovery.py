@@ -178,6 +178,10 @@ def test_pages_link_to_the_feeds(client, pages):
     html = client.get("/").text
     assert '<link rel="alternate" type="application/rss+xml" title="通知公告" href="/feeds/notices/">' in html
     assert 'href="/feeds/resources/"' in html
+    assert (
+        '<link rel="alternate" type="application/atom+xml" title="通知公告（Atom）" href="/feeds/notices/atom/">'
+        in html
+    )
     library = client.get(pages["course"].get_parent().get_parent().url + "?capability=mental_health").text
     assert 'href="/feeds/area/mental_health/"' in library
 

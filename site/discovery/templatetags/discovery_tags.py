@@ -22,7 +22,12 @@ DESCRIPTION_CHARS = 160
 SITE_DESCRIPTION = "高校辅导员培训研修资源库：微课、工作案例、政策文件和通知公告，共建共享。"
 
 
-FEEDS = [("notices_rss", "通知公告"), ("resources_rss", "新上线的微课和工作案例")]
+FEEDS = [
+    ("notices_rss", "通知公告", "rss"),
+    ("resources_rss", "新上线的微课和工作案例", "rss"),
+    ("notices_atom", "通知公告（Atom）", "atom"),
+    ("resources_atom", "新上线的微课和工作案例（Atom）", "atom"),
+]
 
 
 def _description(page):
@@ -57,7 +62,11 @@ def _area_feed(request, page):
     area = CapabilityArea.objects.filter(code=codes[0][:50]).only("code", "label").first()
     if area is None:
         return None
-    return {"url": reverse("discovery:area_rss", kwargs={"code": area.code}), "title": f"{area.label}：新资源"}
+    return {
+        "url": reverse("discovery:area_rss", kwargs={"code": area.code}),
+        "title": f"{area.label}：新资源",
+        "kind": "rss",
+    }
 
 
 @register.inclusion_tag("discovery/tags/head.html", takes_context=True)
@@ -69,7 +78,7 @@ def discovery_head(context):
     tags = {
         "site_name": SITE_NAME,
         "description": SITE_DESCRIPTION,
-        "feeds": [{"url": reverse(f"discovery:{name}"), "title": title} for name, title in FEEDS],
+        "feeds": [{"url": reverse(f"discovery:{name}"), "title": title, "kind": kind} for name, title, kind in FEEDS],
         "robots": "",
     }
     if match is not None and match.url_name == "search":
