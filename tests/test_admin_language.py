@@ -442,6 +442,63 @@ def test_the_main_screens_have_no_english_for_a_center_editor(client, django_use
     assert not any(found.values()), "\n".join(f"{url}: {words}" for url, words in found.items() if words)
 
 
+# -- nothing from other hosts ---------------------------------------------------------------------------------
+
+# The one outside address the admin may show: the link (opened only on a click, marked 英文) to Wagtail's
+# editor guide in the help menu; no Chinese guide exists to point to instead. docs/admin-language.md.
+OUTSIDE_ALLOWED = re.compile(r"^https://guide\.wagtail\.org/en/\?target_version=[\d.]+x$")
+
+
+class _Addresses(HTMLParser):
+    """Every address a page makes the browser load or offer: scripts, images, styles, links, forms, frames,
+    the URLs Wagtail's Stimulus controllers fetch (data-…-url-value) and CSS url()s."""
+
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if not value:
+                continue
+            if name in ("src", "href", "action", "formaction", "poster", "data", "background") or name.endswith(
+                "url-value"
+            ):
+                self.found.append(value)
+            elif name == "srcset":
+                self.found += [part.split()[0] for part in value.split(",") if part.strip()]
+            elif name == "style":
+                self.found += re.findall(r"url\(\s*['\"]?([^'\")]+)", value)
+
+
+def outside_addresses(body):
+    reader = _Addresses()
+    reader.feed(body)
+    # The sidebar's menus are JSON (the help menu's links among them), and styles may hold url()s.
+    found = reader.found + re.findall(r'"url":\s*"([^"]+)"', body) + re.findall(r"url\(\s*['\"]?(https?:[^'\")]+)", body)
+    outside = [a for a in found if re.match(r"^\s*(https?:)?//", a) and not re.match(r"^https?://testserver/", a)]
+    return sorted({a for a in outside if not OUTSIDE_ALLOWED.match(a)})
+
+
+def test_the_admin_loads_nothing_from_other_hosts(client, superuser, screens):
+    """No update check against Wagtail's release server (WAGTAIL_ENABLE_UPDATE_CHECK), no Gravatar avatars
+    (WAGTAIL_GRAVATAR_PROVIDER_URL): both slow or blocked in mainland China. No page of the admin names
+    another host in what it loads or links, the editor guide's link aside."""
+    found = {}
+    for url in screens["own"] + screens["platform"]:
+        body = client.get(url).content.decode()
+        found[url] = outside_addresses(body)
+        for name in ("gravatar", "releases.wagtail", "latest.txt", "enable-javascript.com", "domain.com"):
+            if name in body:
+                found[url].append(name)
+    assert not any(found.values()), "\n".join(f"{url}: {a}" for url, a in found.items() if a)
+    dashboard = client.get("/admin/").content.decode()
+    assert "w-upgrade" not in dashboard  # the controller that asks releases.wagtail.org
+    # The avatar (an editor with an e-mail address and no uploaded picture) is Wagtail's default, from here.
+    avatars = re.findall(r'<img src="([^"]+)"', client.get("/admin/account/").content.decode())
+    assert avatars and all(a.startswith("/static/wagtailadmin/images/default-user-avatar") for a in avatars)
+
+
 # -- in a browser: what the admin's JavaScript writes -------------------------------------------------------
 
 from .test_browser import browser  # noqa: E402, F401  (Playwright with Debian's chromium)
