@@ -442,6 +442,25 @@ def test_the_main_screens_have_no_english_for_a_center_editor(client, django_use
     assert not any(found.values()), "\n".join(f"{url}: {words}" for url, words in found.items() if words)
 
 
+def test_the_reviewers_actions_say_what_they_do_once(client, django_user_model, section):
+    """Wagtail appends "and Publish" to the final task's approve action; its Chinese made the hub's
+    "审核通过并发布" read "审核通过并发布 和发布". The hub's catalogue keeps the task's own label."""
+    from .test_permissions import draft_course, edit_data
+
+    center = section.center
+    course = draft_course(center, "辅导员谈心谈话的五个步骤", "tanxin")
+    client.force_login(member(django_user_model, "editor_a", center.editors_group))
+    client.post(f"/admin/pages/{course.pk}/edit/", edit_data(course, **{"action-submit": "submit"}))
+    client.force_login(member(django_user_model, "reviewer_a", center.reviewers_group))
+    body = client.get(f"/admin/pages/{course.pk}/edit/").content.decode()
+    labels = [
+        re.sub(r"<[^>]+>|\s+", " ", label).strip()
+        for label in re.findall(r'data-workflow-action-name="[^"]+"[^>]*>(.*?)</button>', body, re.S)
+    ]
+    assert "审核通过并发布" in labels and "审核通过并附意见" in labels and "退回修改" in labels, labels
+    assert "和发布" not in body and "and Publish" not in body
+
+
 # -- nothing from other hosts ---------------------------------------------------------------------------------
 
 # The one outside address the admin may show: the link (opened only on a click, marked 英文) to Wagtail's
