@@ -46,3 +46,38 @@ def test_too_many_wrong_passwords_show_the_chinese_lockout_page(live_server, bro
     assert page.get_by_test_id("locked-out").is_visible()
     assert "尝试次数过多" in page.content()
     page.close()
+
+
+LONG_NAMES = ("北京师范大学", "四川大学", "山东大学", "武汉大学", "西安交通大学", "浙江大学")
+FITS = """() => {
+    const wrapper = document.querySelector('.progress-table-wrapper');
+    const headers = [...document.querySelectorAll('.progress-table thead th')];
+    const right = name => headers.find(th => th.innerText.replace(/\\s/g, '') === name).getBoundingClientRect().right;
+    return {overflow: wrapper.scrollWidth - wrapper.clientWidth, page: document.documentElement.scrollWidth,
+            completion: right('完成率'), status: right('状态')};
+}"""
+
+
+def test_the_progress_table_fits_at_1280_and_the_dashboard_panel_has_padding(
+    live_server, browser, django_user_model, tree
+):
+    """报送进度's sixteen columns beside the sidebar at 1280×800: 完成率 and 状态 were off-screen. The
+    dashboard's panel had its sentence against the border."""
+    for number, school in enumerate(LONG_NAMES):
+        factories.TrainingCenterFactory(code=f"c{number}", name=f"{school}高校思想政治工作队伍培训研修中心")
+    django_user_model.objects.create_superuser("admin", "admin@example.edu.cn", "right-password")
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    sign_in(page, live_server.url, "admin", "right-password")
+
+    page.goto(live_server.url + "/admin/progress/")
+    fits = page.evaluate(FITS)
+    assert fits["overflow"] <= 0 and fits["page"] <= 1280, fits
+    assert fits["completion"] <= 1280 and fits["status"] <= 1280, fits
+
+    page.goto(live_server.url + "/admin/")
+    panel = page.locator("#center-progress-section")
+    sentence = panel.get_by_text("个中心").first
+    panel_box, text_box = panel.bounding_box(), sentence.bounding_box()
+    assert text_box["x"] - panel_box["x"] >= 12, (panel_box, text_box)
+    assert panel_box["x"] + panel_box["width"] - (text_box["x"] + text_box["width"]) >= 12
+    page.close()
