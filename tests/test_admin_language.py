@@ -494,7 +494,9 @@ def outside_addresses(body):
     reader = _Addresses()
     reader.feed(body)
     # The sidebar's menus are JSON (the help menu's links among them), and styles may hold url()s.
-    found = reader.found + re.findall(r'"url":\s*"([^"]+)"', body) + re.findall(r"url\(\s*['\"]?(https?:[^'\")]+)", body)
+    found = (
+        reader.found + re.findall(r'"url":\s*"([^"]+)"', body) + re.findall(r"url\(\s*['\"]?(https?:[^'\")]+)", body)
+    )
     outside = [a for a in found if re.match(r"^\s*(https?:)?//", a) and not re.match(r"^https?://testserver/", a)]
     return sorted({a for a in outside if not OUTSIDE_ALLOWED.match(a)})
 
