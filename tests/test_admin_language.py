@@ -341,6 +341,15 @@ def test_every_admin_page_title_names_the_hub(client, superuser, tree):
     assert "- Wagtail</title>" not in body
 
 
+def test_the_admins_tab_shows_the_hubs_mark(client, superuser, tree):
+    icons = re.findall(r'<link rel="(?:shortcut )?icon"[^>]*href="([^"]+)"', client.get("/admin/").text)
+    assert icons and all("adminui/favicon.svg" in icon for icon in icons)
+    client.logout()
+    icons = re.findall(r'<link rel="(?:shortcut )?icon"[^>]*href="([^"]+)"', client.get("/admin/login/").text)
+    assert icons and all("adminui/favicon.svg" in icon for icon in icons)
+    assert "辅" in (Path(settings.BASE_DIR) / "site" / "adminui" / "static" / "adminui" / "favicon.svg").read_text()
+
+
 def test_the_root_page_and_root_collection_have_chinese_names(client, superuser, tree):
     assert Page.objects.get(depth=1).title == "根页面"
     assert Collection.get_first_root_node().name == "根集合"
