@@ -1,6 +1,8 @@
 """The annual work plan: filled in and submitted by May 10; after that an editor's change waits for
 the center's reviewers, who approve or send it back."""
 
+import re
+
 import pytest
 
 from django.core import mail
@@ -189,3 +191,50 @@ def test_a_year_out_of_range_is_not_a_server_error(centers, people):  # noqa: F8
     assert client.get(f"/admin/workplans/{a.code}/1999/").status_code == 404
     listing = client.get("/admin/workplans/?year=99999")
     assert listing.status_code == 200 and a.name in listing.text
+
+
+def row_count(response):
+    return len(set(re.findall(r'name="form-(\d+)-title"', response.text)))
+
+
+@pytest.mark.django_db
+def test_a_new_plan_has_room_for_a_centers_year_and_a_plan_in_progress_three_blank_rows(centers, people):  # noqa: F811
+    a, _b = centers
+    client = login(people["editor_a"])
+    url = f"/admin/workplans/{a.code}/{OPEN_YEAR}/"
+    assert row_count(client.get(url)) == 10
+    submitted_plan(a, OPEN_YEAR, *[f"课程{n}" for n in range(9)])
+    assert row_count(client.get(url)) == 12  # nine courses and three blank rows
+
+
+@pytest.mark.django_db
+def test_add_a_row_without_javascript_keeps_what_was_typed_and_saves_nothing(centers, people):  # noqa: F811
+    a, _b = centers
+    client = login(people["editor_a"])
+    url = f"/admin/workplans/{a.code}/{OPEN_YEAR}/"
+    response = client.post(url, {**rows("新入职辅导员谈心谈话实务", "网络舆情应对"), "add_row": "1"})
+    assert response.status_code == 200
+    assert row_count(response) == 3
+    assert 'value="新入职辅导员谈心谈话实务"' in response.text and 'value="网络舆情应对"' in response.text
+    assert not WorkPlan.objects.filter(center=a, year=OPEN_YEAR).exists()
+    # Saving then keeps both courses; the blank row is dropped.
+    data = {**rows("新入职辅导员谈心谈话实务", "网络舆情应对", ""), "save": "1"}
+    assert client.post(url, data).status_code == 302
+    assert [i.title for i in WorkPlan.objects.get(center=a, year=OPEN_YEAR).items.all()] == [
+        "新入职辅导员谈心谈话实务",
+        "网络舆情应对",
+    ]
+
+
+@pytest.mark.django_db
+def test_adding_rows_is_bounded(centers, people):  # noqa: F811
+    from editorial.forms import MAX_ROWS
+
+    a, _b = centers
+    client = login(people["editor_a"])
+    url = f"/admin/workplans/{a.code}/{OPEN_YEAR}/"
+    data = {**rows("课程"), "add_row": "1", "form-TOTAL_FORMS": str(MAX_ROWS)}
+    response = client.post(url, data)
+    assert row_count(response) == MAX_ROWS and 'name="add_row"' not in response.text
+    data["form-TOTAL_FORMS"] = "不是数字"
+    assert client.post(url, data).status_code == 200

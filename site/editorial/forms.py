@@ -25,8 +25,29 @@ class PlanItemForm(forms.Form):
         }
 
 
-# Three empty rows to add courses without JavaScript; save to get three more.
-PlanItemFormSet = forms.formset_factory(PlanItemForm, extra=3, can_delete=True, max_num=200, validate_max=True)
+MAX_ROWS = 200  # a plan's rows, blank ones included: bounds what "增加一行" can grow to
+NEW_PLAN_ROWS = 10  # a new plan opens with room for a center's year of courses
+BLANK_ROWS = 3  # and a plan in progress with three blank rows below its courses
+
+PlanItemFormSet = forms.formset_factory(
+    PlanItemForm, extra=BLANK_ROWS, can_delete=True, max_num=MAX_ROWS, validate_max=True
+)
+
+
+def plan_formset(data=None, initial=()):
+    """The plan's rows. Without JavaScript, "增加一行" (a submit button named add_row) sends what was typed
+    and gets it back with one blank row more; nothing is saved and nothing is lost."""
+    initial = list(initial)
+    if data is not None and "add_row" in data:
+        data = data.copy()
+        try:
+            total = int(data.get("form-TOTAL_FORMS", 0))
+        except ValueError:
+            total = 0
+        data["form-TOTAL_FORMS"] = str(min(max(total, 0) + 1, MAX_ROWS))
+    formset = PlanItemFormSet(data, initial=initial)
+    formset.extra = max(BLANK_ROWS, NEW_PLAN_ROWS - len(initial))
+    return formset
 
 
 class PlanChangeReasonForm(forms.Form):

@@ -14,7 +14,7 @@ from wagtail.admin.auth import permission_denied
 from resources.models import CapabilityArea, CourseType, TrainingCenter
 
 from . import plans, progress, roles
-from .forms import DecisionForm, PlanChangeReasonForm, PlanItemFormSet
+from .forms import DecisionForm, PlanChangeReasonForm, plan_formset
 from .models import PlanChangeRequest, WorkPlan, plan_deadline
 
 
@@ -53,8 +53,11 @@ def plan_edit(request, code, year):
     direct = plans.applies_directly(request.user, plan)
     initial = [item.as_data() for item in plan.items.all()] if plan.pk else []
 
-    if request.method == "POST":
-        formset = PlanItemFormSet(request.POST, initial=initial)
+    if request.method == "POST" and "add_row" in request.POST:
+        formset = plan_formset(request.POST, initial)  # one blank row more, nothing saved
+        reason_form = PlanChangeReasonForm(request.POST)
+    elif request.method == "POST":
+        formset = plan_formset(request.POST, initial)
         reason_form = PlanChangeReasonForm(request.POST)
         if formset.is_valid() and reason_form.is_valid():
             # Empty extra rows have no cleaned data; a row whose title was cleared is removed.
@@ -82,7 +85,7 @@ def plan_edit(request, code, year):
         else:
             messages.error(request, "请修正下面标出的问题。")
     else:
-        formset = PlanItemFormSet(initial=initial)
+        formset = plan_formset(initial=initial)
         reason_form = PlanChangeReasonForm()
 
     pending = plan.pending_change() if plan.pk else None
