@@ -30,8 +30,9 @@ FIELDS = {
         "video",
         "captions",
         "transcript",
+        "attachments",
     },
-    "case": COMMON | {"capability", "school", "background", "process", "analysis", "reflection"},
+    "case": COMMON | {"capability", "school", "background", "process", "analysis", "reflection", "attachments"},
     "policy": COMMON | {"issuer", "doc_number", "index_number", "date", "category", "attachments"},
     "series": {"kind", "slug", "title", "summary", "center", "courses", "tags", "live"},
 }

@@ -108,6 +108,7 @@ class ManifestWriter:
             video=self._video(d["video"], d["title"], d.get("captions"), center=d.get("center"))
             if "video" in d
             else None,
+            attachments=self._documents(d),
         )
         return self._write_page(line, values)
 
@@ -118,6 +119,7 @@ class ManifestWriter:
             capabilities=_lookup(CapabilityArea, d.get("capability")),
             school=d.get("school"),
             **{name: _html(d.get(name)) for name in ("background", "process", "analysis", "reflection")},
+            attachments=self._documents(d),
         )
         return self._write_page(line, values)
 
@@ -130,9 +132,7 @@ class ManifestWriter:
             index_number=d.get("index_number"),
             category=d.get("category"),
             publication_date=datetime.date.fromisoformat(d["date"]) if "date" in d else None,
-            attachments=[self._document(path, d.get("center")) for path in d["attachments"]]
-            if "attachments" in d
-            else None,
+            attachments=self._documents(d),
         )
         return self._write_page(line, values)
 
@@ -211,6 +211,11 @@ class ManifestWriter:
 
     def _read_text(self, relative):
         return self.manifest.resolve(relative).read_text("utf-8-sig").strip()
+
+    def _documents(self, d):
+        if "attachments" not in d:
+            return None
+        return [self._document(path, d.get("center")) for path in d["attachments"]]
 
     def _document(self, relative, center=None):
         """The Wagtail document for a file, found by content hash in the center's collection so that
