@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 
 from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, PageViewRestriction
 
 from cases.models import CaseIndexPage, CasePage
@@ -74,7 +75,14 @@ def page_record(page):
             course_type=page.course_type.code if page.course_type_id else None,
             requirement=page.requirement.code if page.requirement_id else None,
             tier=page.tier.code if page.tier_id else None,
-            lecturer=(lecturer.name, lecturer.title, lecturer.organisation, lecturer.level, lecturer.bio)
+            lecturer=(
+                lecturer.name,
+                lecturer.title,
+                lecturer.organisation,
+                lecturer.level,
+                lecturer.bio,
+                (lecturer.photo.title, sha1(lecturer.photo.file)) if lecturer.photo_id else None,
+            )
             if lecturer
             else None,
             learning_hours=page.learning_hours,
@@ -139,10 +147,18 @@ def empty_site():
         video.delete()
     for document in get_document_model().objects.all():
         document.delete()
+    for image in get_image_model().objects.all():
+        image.delete()
     TrainingCenter.objects.all().delete()
     Collection.objects.filter(pk__in=collections).delete()
     Expert.objects.all().delete()
     assert not Page.objects.type(MicroCoursePage, CasePage, PolicyDocumentPage, CourseSeriesPage).exists()
+
+
+def picture(title):
+    from wagtail.images.tests.utils import get_test_image_file
+
+    return get_image_model().objects.create(title=title, file=get_test_image_file(colour="orange"))
 
 
 def export(path, *args):
@@ -176,6 +192,9 @@ def test_round_trip_reproduces_the_public_library(tree, tmp_path):
     handout.save()
     ResourceAttachment.objects.create(page=course, document=handout, sort_order=0)
     course.save_revision().publish()
+    # An expert's photo (an image file beside the manifest).
+    course.lecturer.photo = picture("林老师")
+    course.lecturer.save()
 
     before_pages, before_centers = library_snapshot()
     before_search = search_snapshot()
@@ -217,6 +236,10 @@ def test_round_trip_reproduces_the_public_library(tree, tmp_path):
     videos = {r["video"][0] for r in before_pages.values() if r.get("video")}
     assert len(videos) == 3 and Video.objects.count() == len(videos)
     assert all(v.file.storage.exists(v.file.name) for v in Video.objects.all())
+    # Importing the export again changes nothing: it is the library the site holds.
+    out = StringIO()
+    call_command("import_resources", str(folder / "manifest.jsonl"), stdout=out, stderr=StringIO())
+    assert "created: 0, updated: 0," in out.getvalue()
 
 
 @pytest.mark.django_db
@@ -262,3 +285,55 @@ def test_file_names_are_safe_and_slugs_importable(tree, center, tmp_path):
     call_command("import_resources", str(folder / "manifest.jsonl"), stdout=out, stderr=StringIO())
     imported = CasePage.objects.get(slug=line["slug"])
     assert [a.document.title for a in imported.attachments.all()] == ["_.._etc_passwd 计划表"]
+
+
+@pytest.mark.django_db
+def test_a_photo_that_is_not_a_picture_is_refused(tree, tmp_path):
+    (tmp_path / "photo.png").write_bytes(b"not a picture")
+    (tmp_path / "photo.exe").write_bytes(b"MZ")
+    lines = [
+        {"kind": "expert", "name": "王明", "photo": "photo.png"},
+        {"kind": "expert", "name": "李华", "photo": "photo.exe"},
+        {"kind": "expert", "name": "张三", "photo": "../photo.png"},
+    ]
+    manifest = tmp_path / "manifest.jsonl"
+    manifest.write_text("\n".join(json.dumps(ln, ensure_ascii=False) for ln in lines), encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError, match="3 problem"):
+        call_command("import_resources", str(manifest), stdout=StringIO(), stderr=err)
+    assert "line 1: photo: photo.png: not a readable picture" in err.getvalue()
+    assert "line 2: photo: photo.exe: file type .exe is not allowed" in err.getvalue()
+    assert "line 3: photo: ../photo.png: must be a relative path inside the manifest's folder" in err.getvalue()
+    assert not Expert.objects.exists()
+
+
+@pytest.mark.django_db
+def test_queries_do_not_grow_with_the_library(tree, center, tmp_path):
+    """Each batch of pages is read in a fixed number of queries, whatever it holds."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from resources.exporter import LibraryExport, prepare_folder
+
+    series = factories.CourseSeriesPageFactory(parent=center.section, center=center)
+
+    def add(n):
+        for _ in range(n):
+            course = factories.MicroCoursePageFactory(
+                parent=center.section, center=center, capabilities=["mental_health"], tags=["谈心"], stages=["new"]
+            )
+            factories.SeriesItemFactory(page=series, course=course)
+            factories.CasePageFactory(parent=center.section, center=center, capabilities=["crisis_response"])
+            factories.PolicyDocumentPageFactory(parent=tree["notices"], tags=["通知"])
+
+    def queries(name):
+        with CaptureQueriesContext(connection) as ctx:
+            summary = LibraryExport(prepare_folder(tmp_path / name)).run()
+        return len(ctx), summary.pages
+
+    add(2)
+    small, pages = queries("small")
+    add(6)
+    large, more = queries("large")
+    assert (pages, more) == (7, 25)
+    assert large == small

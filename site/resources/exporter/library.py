@@ -28,6 +28,7 @@ FILES = "files"
 # What this export writes inside the folder: --force replaces these and nothing else.
 OWN_ENTRIES = (MANIFEST, FILES)
 PAGE_KINDS = ("policy", "microcourse", "case", "series")
+IMAGE_EXTENSIONS = ("avif", "gif", "jpg", "jpeg", "png", "webp")
 
 
 class ExportError(Exception):
@@ -170,8 +171,9 @@ class LibraryExport:
     def _expert_lines(self):
         ids = sorted(self.expert_ids)
         for start in range(0, len(ids), self.batch_size):
-            for expert in Expert.objects.filter(pk__in=ids[start : start + self.batch_size]).order_by("name"):
-                yield _clean(
+            experts = Expert.objects.filter(pk__in=ids[start : start + self.batch_size]).select_related("photo")
+            for expert in experts.order_by("name"):
+                line = _clean(
                     {
                         "kind": "expert",
                         "name": expert.name,
@@ -181,6 +183,20 @@ class LibraryExport:
                         "bio": expert.bio,
                     }
                 )
+                if expert.photo_id:
+                    line.update(self._photo(expert))
+                yield line
+
+    def _photo(self, expert):
+        image = expert.photo
+        ext = extension(image.file.name, IMAGE_EXTENSIONS)
+        relative = None
+        if ext is not None:
+            relative = self.files.copy_named(image.file, f"{FILES}/photos", safe_stem(image.title, "photo"), ext)
+        if relative is None:
+            self._warn(f"expert {expert.name!r}: the photo's file is missing from storage or of an unknown type")
+            return {}
+        return {"photo": relative}
 
     # -- pages ----------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.files.images import ImageFile
 from django.db import transaction
 
 from wagtail.documents import get_document_model
@@ -70,6 +71,7 @@ class ManifestWriter:
             "organisation": d.get("organisation", ""),
             "level": d.get("level", Expert.Level.SCHOOL),
             "bio": d.get("bio", ""),
+            "photo": self._image(d["photo"]) if "photo" in d else None,
         }
         return self._upsert(Expert, {"name": d["name"]}, values, line)
 
@@ -235,6 +237,31 @@ class ManifestWriter:
         self.stored_files.append((document.file.storage, document.file.name))
         document.save()
         return document
+
+    def _image(self, relative):
+        """The Wagtail image for a file (an expert's photo), found by content hash in the root collection
+        (where the expert pool's photos are) so that re-imports reuse it."""
+        from wagtail.images import get_image_model
+
+        Image = get_image_model()
+        path = self.manifest.resolve(relative)
+        digest = _file_hash(path)
+        root = Collection.get_first_root_node().pk
+        existing = Image.objects.filter(file_hash=digest, collection_id=root).order_by("pk").first()
+        if existing is not None:
+            return existing
+        with path.open("rb") as fh:
+            # An ImageFile, so that the model reads the picture's width and height as it stores it.
+            image = Image(
+                title=path.stem,
+                file=ImageFile(fh, name=path.name),
+                file_hash=digest,
+                file_size=path.stat().st_size,
+                collection_id=root,
+            )
+            image.save()
+        self.stored_files.append((image.file.storage, image.file.name))
+        return image
 
     def _video(self, relative, title, captions=None, center=None):
         """The video for a file, found by content hash in the center's collection so that re-imports
