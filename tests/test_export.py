@@ -337,3 +337,16 @@ def test_queries_do_not_grow_with_the_library(tree, center, tmp_path):
     large, more = queries("large")
     assert (pages, more) == (7, 25)
     assert large == small
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_runs_outside_a_transaction_as_in_production(tmp_path):
+    """As run from a shell: on PostgreSQL the export reads one repeatable-read snapshot (tests otherwise
+    run inside a transaction, where it does not open its own)."""
+    from resources.structure import ensure_site_structure
+
+    _, _, notices = ensure_site_structure()
+    factories.PolicyDocumentPageFactory(parent=notices, slug="tongzhi")
+    out, _ = export(tmp_path / "out")
+    assert "Exported 1 page, 0 files" in out
+    assert [ln["slug"] for ln in read_manifest(tmp_path / "out")] == ["tongzhi"]

@@ -18,7 +18,7 @@ from django.conf import settings
 
 from search.documents import ancestor_paths, hiding_paths
 
-from ..importer.manifest import FIELDS, WRITE_ORDER, _model_for
+from ..importer.manifest import FIELDS, KIND_LIMITS, LIST_LIMITS, SLUG_RE, TEXT_LIMITS, WRITE_ORDER, _model_for
 from ..models import Expert, TrainingCenter
 from .files import FileWriter, export_slug, extension, safe_stem
 from .text import body_to_text, html_to_text
@@ -122,7 +122,7 @@ class LibraryExport:
                 for kind in (k for k in WRITE_ORDER if k in PAGE_KINDS):
                     for ids in visible_ids(_model_for(kind), self.batch_size):
                         for line in getattr(self, f"_{kind}_lines")(ids):
-                            _write(pages_out, line)
+                            _write(pages_out, self._fit(line))
                             self._count(kind)
                         if self.progress:
                             self.progress(len(ids))
@@ -150,13 +150,32 @@ class LibraryExport:
     def _warn(self, message):
         self.summary.warnings.append(message)
 
+    def _fit(self, line):
+        """The line within the importer's limits (importer.manifest), which refuses a whole manifest for
+        one value too long: a longer text or list is cut, and the cut is reported."""
+        line = _clean(line)
+        kind = line["kind"]
+        limits = {**TEXT_LIMITS, **KIND_LIMITS.get(kind, {})}
+        for name, value in line.items():
+            if isinstance(value, str) and name in limits and len(value) > limits[name]:
+                line[name] = value[: limits[name]].rstrip()
+            elif isinstance(value, list) and name in LIST_LIMITS and len(value) > LIST_LIMITS[name]:
+                line[name] = value[: LIST_LIMITS[name]]
+            else:
+                continue
+            who = line.get("slug") or line.get("code") or line.get("name")
+            self._warn(f"{kind} {who!r}: {name} cut to the import's limit of {limits.get(name) or LIST_LIMITS[name]}")
+        return line
+
     # -- centers and experts ------------------------------------------------
 
     def _center_lines(self):
         ids = sorted(self.center_ids)
         for start in range(0, len(ids), self.batch_size):
             for center in TrainingCenter.objects.filter(pk__in=ids[start : start + self.batch_size]).order_by("code"):
-                yield _clean(
+                if not SLUG_RE.match(center.code):
+                    self._warn(f"center {center.code!r}: the import takes only codes of a–z, 0–9 and '-'")
+                yield self._fit(
                     {
                         "kind": "center",
                         "code": center.code,
@@ -173,7 +192,7 @@ class LibraryExport:
         for start in range(0, len(ids), self.batch_size):
             experts = Expert.objects.filter(pk__in=ids[start : start + self.batch_size]).select_related("photo")
             for expert in experts.order_by("name"):
-                line = _clean(
+                line = self._fit(
                     {
                         "kind": "expert",
                         "name": expert.name,
@@ -244,7 +263,7 @@ class LibraryExport:
                 self._warn(f"{kind} {page.slug!r}: the file of attachment {document.title!r} is missing from storage")
                 continue
             paths.append(relative)
-        return paths[:50]
+        return paths
 
     def _policy_lines(self, ids):
         for page in self._pages("policy", ids, prefetch=["attachments__document"]):

@@ -1,10 +1,14 @@
 import sys
+from contextlib import contextmanager
 
 from tqdm import tqdm
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
 
 from resources.exporter import ExportError, LibraryExport, prepare_folder
+
+PROGRESS_EVERY = 1000
 
 
 class Command(BaseCommand):
@@ -41,9 +45,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Exporting up to {total} live pages to {folder} …")
         # The bar goes to the terminal only; logs and tests get the summary alone.
         with tqdm(total=total, desc="exporting", unit="page", file=sys.stderr, disable=None) as bar:
-            export.progress = bar.update
+            export.progress = self._progress(bar, total)
             try:
-                summary = export.run()
+                with snapshot():
+                    summary = export.run()
             except OSError as exc:
                 raise CommandError(
                     f"Writing the export failed: {exc.strerror or exc}. The folder is incomplete."
@@ -55,11 +60,43 @@ class Command(BaseCommand):
             self.stdout.write(f"  {kind:<12} {count}")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Exported {summary.pages} pages, {summary.files} files ({_size(summary.bytes)}) to "
+                f"Exported {_count(summary.pages, 'page')}, {_count(summary.files, 'file')} "
+                f"({_size(summary.bytes)}) to "
                 f"{folder / 'manifest.jsonl'} in {summary.seconds:.1f} s. "
                 f"Import elsewhere with: manage.py import_resources {folder / 'manifest.jsonl'}"
             )
         )
+
+    def _progress(self, bar, total):
+        """The bar on a terminal; elsewhere (a log, cron) a line every PROGRESS_EVERY pages."""
+        done = {"pages": 0, "said": 0}
+
+        def update(pages):
+            bar.update(pages)
+            done["pages"] += pages
+            if bar.disable and done["pages"] - done["said"] >= PROGRESS_EVERY:
+                done["said"] = done["pages"]
+                self.stdout.write(f"  … {done['pages']} of {total} pages")
+
+        return update
+
+
+@contextmanager
+def snapshot():
+    """On PostgreSQL, one read-only repeatable-read transaction: the whole export sees the library as it
+    was when it started, even if editors publish meanwhile. (SQLite is left alone: a read transaction
+    there would block every writer for the length of the export.)"""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
+def _count(n, noun):
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _size(n):
