@@ -350,3 +350,14 @@ def test_runs_outside_a_transaction_as_in_production(tmp_path):
     out, _ = export(tmp_path / "out")
     assert "Exported 1 page, 0 files" in out
     assert [ln["slug"] for ln in read_manifest(tmp_path / "out")] == ["tongzhi"]
+
+
+@pytest.mark.django_db
+def test_a_value_beyond_the_import_limits_is_cut_and_reported(tree, tmp_path):
+    """The importer refuses a whole manifest for one summary too long: the export cuts it and says so."""
+    factories.PolicyDocumentPageFactory(parent=tree["notices"], slug="tongzhi", summary="长" * 2500)
+    _, err = export(tmp_path / "out")
+    assert "warning: policy 'tongzhi': summary cut to the import's limit of 2000" in err
+    (line,) = read_manifest(tmp_path / "out")
+    assert line["summary"] == "长" * 2000
+    call_command("import_resources", str(tmp_path / "out" / "manifest.jsonl"), "--dry-run", stdout=StringIO())
