@@ -6,8 +6,9 @@ in one transaction (rolled back on any failure, and always in a dry run). Re-imp
 compares each field with what is stored and writes nothing when nothing differs.
 
 Beyond DESIGN.md the format accepts, for the demo and for migrating centers:
-`center.host`; `expert` lines (`name`, `title`, `organisation`, `level`, `bio`);
-`case.background/process/analysis/reflection`; `series` lines (`slug`, `title`, `summary`,
+`center.host`; `expert` lines (`name`, `title`, `organisation`, `level`, `bio`, `photo`: an image path);
+`case.background/process/analysis/reflection`; `attachments` on micro-courses and cases too
+(the export writes every resource's attachments); `series` lines (`slug`, `title`, `summary`,
 `center`, `courses`: micro-course slugs in order, `tags`, `live`).
 """
 

@@ -16,7 +16,7 @@ MAX_TEXT_FILE = 2 * 1024 * 1024
 COMMON = {"kind", "slug", "title", "summary", "body", "tags", "live", "center"}
 FIELDS = {
     "center": {"kind", "code", "name", "host", "theme", "province", "description"},
-    "expert": {"kind", "name", "title", "organisation", "level", "bio"},
+    "expert": {"kind", "name", "title", "organisation", "level", "bio", "photo"},
     "microcourse": COMMON
     | {
         "capability",
@@ -30,8 +30,9 @@ FIELDS = {
         "video",
         "captions",
         "transcript",
+        "attachments",
     },
-    "case": COMMON | {"capability", "school", "background", "process", "analysis", "reflection"},
+    "case": COMMON | {"capability", "school", "background", "process", "analysis", "reflection", "attachments"},
     "policy": COMMON | {"issuer", "doc_number", "index_number", "date", "category", "attachments"},
     "series": {"kind", "slug", "title", "summary", "center", "courses", "tags", "live"},
 }
@@ -65,6 +66,7 @@ TEXT_LIMITS = {
     "video": 1000,
     "captions": 1000,
     "transcript": 1000,
+    "photo": 1000,
     "summary": 2000,
     "body": 200_000,
     "bio": 5000,

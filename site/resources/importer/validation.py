@@ -175,6 +175,8 @@ class Manifest:
                 self._check_captions(line, d["captions"])
         if "transcript" in d and self._check_path(line, "transcript", d["transcript"]):
             self._check_text_file(line, "transcript", d["transcript"])
+        if "photo" in d and self._check_path(line, "photo", d["photo"]):
+            self._check_image(line, d["photo"])
         if "attachments" in d and self._check_list(line, "attachments", lambda p: True, ""):
             for path in d["attachments"]:
                 ext = Path(path).suffix.lower().lstrip(".")
@@ -285,6 +287,26 @@ class Manifest:
             self.video_probes[path] = validation.inspect(path, size=path.stat().st_size)
         except VideoError as exc:
             self._problem(line, "video", f"{value}: {exc.message}")
+
+    def _check_image(self, line, value):
+        """What the image upload form refuses (type, size, an unreadable picture) is refused here too."""
+        import willow
+
+        path = self.resolve(value)
+        ext = path.suffix.lower().lstrip(".")
+        allowed = getattr(settings, "WAGTAILIMAGES_EXTENSIONS", ["avif", "gif", "jpg", "jpeg", "png", "webp"])
+        if ext not in allowed:
+            self._problem(line, "photo", f"{value}: file type .{ext} is not allowed ({', '.join(allowed)})")
+            return
+        limit = getattr(settings, "WAGTAILIMAGES_MAX_UPLOAD_SIZE", 10 * 1024 * 1024)
+        if path.stat().st_size > limit:
+            self._problem(line, "photo", f"{value}: larger than {limit // 1024 // 1024} MB")
+            return
+        try:
+            with path.open("rb") as fh:
+                willow.Image.open(fh).get_size()
+        except Exception:  # Willow raises many kinds for a file that is not a picture
+            self._problem(line, "photo", f"{value}: not a readable picture")
 
     def _check_captions(self, line, value):
         from django.core.exceptions import ValidationError

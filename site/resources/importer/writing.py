@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.files.images import ImageFile
 from django.db import transaction
 
 from wagtail.documents import get_document_model
@@ -70,6 +71,7 @@ class ManifestWriter:
             "organisation": d.get("organisation", ""),
             "level": d.get("level", Expert.Level.SCHOOL),
             "bio": d.get("bio", ""),
+            "photo": self._image(d["photo"]) if "photo" in d else None,
         }
         return self._upsert(Expert, {"name": d["name"]}, values, line)
 
@@ -108,6 +110,7 @@ class ManifestWriter:
             video=self._video(d["video"], d["title"], d.get("captions"), center=d.get("center"))
             if "video" in d
             else None,
+            attachments=self._documents(d),
         )
         return self._write_page(line, values)
 
@@ -118,6 +121,7 @@ class ManifestWriter:
             capabilities=_lookup(CapabilityArea, d.get("capability")),
             school=d.get("school"),
             **{name: _html(d.get(name)) for name in ("background", "process", "analysis", "reflection")},
+            attachments=self._documents(d),
         )
         return self._write_page(line, values)
 
@@ -130,9 +134,7 @@ class ManifestWriter:
             index_number=d.get("index_number"),
             category=d.get("category"),
             publication_date=datetime.date.fromisoformat(d["date"]) if "date" in d else None,
-            attachments=[self._document(path, d.get("center")) for path in d["attachments"]]
-            if "attachments" in d
-            else None,
+            attachments=self._documents(d),
         )
         return self._write_page(line, values)
 
@@ -212,6 +214,11 @@ class ManifestWriter:
     def _read_text(self, relative):
         return self.manifest.resolve(relative).read_text("utf-8-sig").strip()
 
+    def _documents(self, d):
+        if "attachments" not in d:
+            return None
+        return [self._document(path, d.get("center")) for path in d["attachments"]]
+
     def _document(self, relative, center=None):
         """The Wagtail document for a file, found by content hash in the center's collection so that
         re-imports reuse it; never another center's file (it may be unpublished), even if identical."""
@@ -230,6 +237,31 @@ class ManifestWriter:
         self.stored_files.append((document.file.storage, document.file.name))
         document.save()
         return document
+
+    def _image(self, relative):
+        """The Wagtail image for a file (an expert's photo), found by content hash in the root collection
+        (where the expert pool's photos are) so that re-imports reuse it."""
+        from wagtail.images import get_image_model
+
+        Image = get_image_model()
+        path = self.manifest.resolve(relative)
+        digest = _file_hash(path)
+        root = Collection.get_first_root_node().pk
+        existing = Image.objects.filter(file_hash=digest, collection_id=root).order_by("pk").first()
+        if existing is not None:
+            return existing
+        with path.open("rb") as fh:
+            # An ImageFile, so that the model reads the picture's width and height as it stores it.
+            image = Image(
+                title=path.stem,
+                file=ImageFile(fh, name=path.name),
+                file_hash=digest,
+                file_size=path.stat().st_size,
+                collection_id=root,
+            )
+            image.save()
+        self.stored_files.append((image.file.storage, image.file.name))
+        return image
 
     def _video(self, relative, title, captions=None, center=None):
         """The video for a file, found by content hash in the center's collection so that re-imports
