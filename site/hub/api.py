@@ -23,6 +23,7 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.models import Page
 
 from openapi import params
+from openapi.resources import has_field
 from openapi.visibility import open_pages
 from popularity.scores import SORT_LABELS
 from popularity.scores import order_by as popularity_order
@@ -81,6 +82,19 @@ class HubPagination(WagtailPagination):
         return super().paginate_queryset(queryset, request, view)
 
 
+def with_related(queryset):
+    """What a resource's API fields read (its facets, tags, attachments, video), fetched with the listing
+    (`fields=*`) instead of by a few queries per row. The kinds say what they read (search_select_related)."""
+    model = queryset.model
+    if not issubclass(model, ResourcePage):
+        return queryset
+    related = ["locale", *getattr(model, "search_select_related", [])]
+    if has_field(model, "video"):
+        related.append("video")
+    prefetch = [*getattr(model, "search_prefetch_related", []), "attachments__document"]
+    return queryset.select_related(*related).prefetch_related(*prefetch)
+
+
 class UpdatedSinceFilter(BaseFilterBackend):
     """`?updated_since=<ISO 8601>`: pages published (first or again) since then, for incremental sync."""
 
@@ -128,7 +142,7 @@ class HubPagesAPIViewSet(PagesAPIViewSet):
         # A resource's `popularity` field reads its ResourceStats: fetched with the listing, not per item.
         if issubclass(queryset.model, ResourcePage):
             queryset = queryset.select_related("stats")
-        return queryset
+        return with_related(queryset)
 
 
 api_router = WagtailAPIRouter("wagtailapi")

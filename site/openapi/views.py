@@ -99,7 +99,8 @@ def center_row(center, counts, sections, request):
 def _center_context(request, centers):
     ids = [c.pk for c in centers]
     visible = open_pages(ResourcePage, request).filter(center__in=ids)
-    counts = dict(visible.values_list("center").annotate(n=Count("pk")).values_list("center", "n"))
+    # order_by(): the pages' own order (path) would split the groups.
+    counts = dict(visible.order_by().values("center").annotate(n=Count("pk")).values_list("center", "n"))
     sections = {s.center_id: s for s in open_pages(CenterSectionPage, request).filter(center__in=ids)}
     return counts, sections
 
