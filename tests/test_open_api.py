@@ -429,3 +429,26 @@ def test_sync_site_sets_the_default_site_from_base_url(client, library, settings
     [row] = [r for r in items(client, "/api/v2/pages/", type="microcourses.MicroCoursePage") if r["id"] == course.pk]
     assert row["meta"]["html_url"] == BASE + course.url == f"{BASE}/library/bnu/{course.slug}/"
     assert client.get(f"/api/v2/pages/{course.pk}/").json()["meta"]["html_url"] == BASE + course.url
+
+
+# -- video information -------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_video_information_gives_stable_gate_addresses_the_public_may_open(client, make_course, tmp_path, settings):
+    from .videos import ready_video
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    video = ready_video(tmp_path, seconds=2)
+    course = make_course(title="有视频的课", video=video)
+    make_course(title="没有视频的课")
+    assert titles(client, has_video="1") == {"有视频的课"}
+    assert titles(client, has_video="0") == {"没有视频的课"}
+    response = client.get(f"/api/v2/resources/{course.pk}/")
+    info = response.json()["video"]
+    assert info["has_video"] is True and info["duration_seconds"] == 2
+    assert info["poster_url"] == BASE + video.poster_url and info["playlist_url"] == BASE + video.playlist_url
+    # Anyone may open them (the course is live and public), and no signed, expiring address is in the API.
+    assert client.get(info["poster_url"].removeprefix(BASE)).status_code == 200
+    assert client.get(info["playlist_url"].removeprefix(BASE)).status_code == 200
+    assert b"/media/p/" not in response.content and b"/media/s/" not in response.content
