@@ -12,6 +12,7 @@ Besides Wagtail's `order` (fields of the page), `sort` orders by the numbers of 
 the search order them, and `newest` / `oldest`."""
 
 from rest_framework.filters import BaseFilterBackend
+from rest_framework.permissions import AllowAny
 
 from django.conf import settings
 
@@ -121,6 +122,10 @@ class HubPageSerializer(PageSerializer):
 
 
 class HubPagesAPIViewSet(PagesAPIViewSet):
+    # Anonymous: no session or login is read, so answers do not vary by cookie and shared caches may keep
+    # them (openapi.middleware).
+    authentication_classes = []
+    permission_classes = [AllowAny]
     base_serializer_class = HubPageSerializer
     pagination_class = HubPagination
     filter_backends = [
