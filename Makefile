@@ -29,7 +29,7 @@ help: ## Show the commands
 run: export BASE_URL ?= http://$(HOST):$(PORT)
 run: setup system-deps node-deps messages ## Set up, migrate, load the demo, create an admin, serve http://127.0.0.1:8000 with its workers
 	$(MANAGE) migrate --noinput
-	$(MANAGE) load_demo
+	$(MANAGE) load_demo && $(MANAGE) sync_site
 	@# Publishing keeps the search index current; a rebuild also covers databases older than the index.
 	$(MANAGE) rebuild_search_index
 	$(MANAGE) ensure_admin --demo-team

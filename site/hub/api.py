@@ -1,5 +1,8 @@
-"""The open, read-only API (Wagtail API v2). Only live, public pages are served:
-Wagtail's pages endpoint filters out drafts and view-restricted pages itself.
+"""The open, read-only API (Wagtail API v2; docs/api.md). Only open pages are served
+(openapi.visibility): live, not view-restricted, and under no unpublished or restricted ancestor,
+whoever asks (a session that entered a page's password or a signed-in editor sees the same API), so
+that the answers may be kept by shared caches. `html_url` is BASE_URL's address of the page.
+The facets with labels, centers, experts and incremental sync are openapi's endpoints beside this one.
 
 There is deliberately no documents or images endpoint: those would list every file,
 including the attachments of drafts. Each page's attachments are in its `attachment_list`.
@@ -9,13 +12,20 @@ Besides Wagtail's `order` (fields of the page), `sort` orders by the numbers of 
 the search order them, and `newest` / `oldest`."""
 
 from rest_framework.filters import BaseFilterBackend
+from rest_framework.permissions import AllowAny
+
+from django.conf import settings
 
 from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.serializers import PageHtmlUrlField, PageSerializer
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.models import Page
 
+from openapi import params
+from openapi.resources import has_field
+from openapi.visibility import open_pages
 from popularity.scores import SORT_LABELS
 from popularity.scores import order_by as popularity_order
 from resources.models import ResourcePage
@@ -73,21 +83,71 @@ class HubPagination(WagtailPagination):
         return super().paginate_queryset(queryset, request, view)
 
 
+def with_related(queryset):
+    """What a resource's API fields read (its facets, tags, attachments, video), fetched with the listing
+    (`fields=*`) instead of by a few queries per row. The kinds say what they read (search_select_related)."""
+    model = queryset.model
+    if not issubclass(model, ResourcePage):
+        return queryset
+    related = ["locale", *getattr(model, "search_select_related", [])]
+    if has_field(model, "video"):
+        related.append("video")
+    prefetch = [*getattr(model, "search_prefetch_related", []), "attachments__document"]
+    return queryset.select_related(*related).prefetch_related(*prefetch)
+
+
+class UpdatedSinceFilter(BaseFilterBackend):
+    """`?updated_since=<ISO 8601>`: pages published (first or again) since then, for incremental sync."""
+
+    def filter_queryset(self, request, queryset, view):
+        try:
+            since = params.moment(request, "updated_since")
+        except params.ParamError as error:
+            raise BadRequestError(str(error)) from error
+        return queryset if since is None else queryset.filter(last_published_at__gte=since)
+
+
+class BaseUrlHtmlUrlField(PageHtmlUrlField):
+    """The page's address under BASE_URL (WAGTAILADMIN_BASE_URL), whatever host the Site record keeps."""
+
+    def to_representation(self, page):
+        parts = page.get_url_parts(request=self.context.get("request"))
+        if not parts:
+            return None
+        return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + parts[2]
+
+
+class HubPageSerializer(PageSerializer):
+    html_url = BaseUrlHtmlUrlField(read_only=True)
+
+
 class HubPagesAPIViewSet(PagesAPIViewSet):
+    # Anonymous: no session or login is read, so answers do not vary by cookie and shared caches may keep
+    # them (openapi.middleware).
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    base_serializer_class = HubPageSerializer
     pagination_class = HubPagination
     filter_backends = [
         *PagesAPIViewSet.filter_backends[:-1],
         SortFilter,
+        UpdatedSinceFilter,
         PagesAPIViewSet.filter_backends[-1],  # the search filter stays last
     ]
-    known_query_parameters = PagesAPIViewSet.known_query_parameters.union(["sort"])
+    # No `site`: one site; the default site's pages are the API's.
+    known_query_parameters = PagesAPIViewSet.known_query_parameters.union(["sort", "updated_since"]) - {"site"}
+
+    def get_base_queryset(self):
+        # Instead of Wagtail's: its restrictions are checked against this request (a password entered,
+        # a login), and a live page under an unpublished section is still listed.
+        return open_pages(Page, self.request)
 
     def get_queryset(self):
         queryset = super().get_queryset()
         # A resource's `popularity` field reads its ResourceStats: fetched with the listing, not per item.
         if issubclass(queryset.model, ResourcePage):
             queryset = queryset.select_related("stats")
-        return queryset
+        return with_related(queryset)
 
 
 api_router = WagtailAPIRouter("wagtailapi")

@@ -21,6 +21,8 @@ urlpatterns = [
     # Wagtail's document address, served by the file gate (the name lets Document.url find it).
     path("documents/<int:document_id>/<str:document_filename>", access_views.serve_document, name="wagtaildocs_serve"),
     path("documents/", include(wagtaildocs_urls)),
+    # The open API (docs/api.md): resources with facets, centers and experts (openapi), then Wagtail's pages.
+    path("api/v2/", include("openapi.urls")),
     path("api/v2/", api_router.urls),
     # Every uploaded file goes through the file gate (access.views); in production nginx answers the
     # signed URLs itself and sends the bytes the gate allows.

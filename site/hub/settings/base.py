@@ -97,10 +97,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CORS for GET on /api/ only (docs/api.md); before anything that may answer an API request itself.
+    "corsheaders.middleware.CorsMiddleware",
     "hub.middleware.ContentSecurityPolicyMiddleware",
     "hub.middleware.PermissionsPolicyMiddleware",
     # Before anything parses the query string.
     "hub.middleware.RequestLimitsMiddleware",
+    # The API's rate limit per client and its ETag / Cache-Control / 304 (docs/api.md).
+    "openapi.middleware.OpenAPIMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -30,3 +30,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Search tests choose their backend themselves (tests/test_search.py runs Elasticsearch when
 # ELASTICSEARCH_URL is set); everything else uses the database backend.
 SEARCH = {**SEARCH, "ELASTICSEARCH_URL": ""}  # noqa: F405
+OPENAPI_RATE = "100000/minute"  # the API rate limit (openapi): tests of it set their own
