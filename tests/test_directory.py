@@ -322,3 +322,18 @@ def test_site_navigation_links_the_centers_and_the_pool(client, tree):
     assert '<a href="/centers/">培训中心</a>' in html
     assert '<a href="/experts/">师资库</a>' in html
     assert '<a href="/experts/" aria-current="page">师资库</a>' in client.get("/experts/").text
+
+
+def test_expert_photo_is_shown_to_anyone(client, make_course):
+    import re
+
+    from wagtail.images import get_image_model
+    from wagtail.images.tests.utils import get_test_image_file
+
+    photo = get_image_model().objects.create(title="照片", file=get_test_image_file())
+    expert = factories.ExpertFactory(name="孙老师", photo=photo)
+    make_course(lecturer=expert)
+    html = client.get(f"/experts/{expert.pk}/").text
+    (tag,) = [t for t in re.findall(r"<img[^>]*>", html) if 'alt="孙老师"' in t]
+    url = re.search(r'src="([^"]+)"', tag).group(1)
+    assert client.get(url).status_code == 200  # anonymous: the 师资库's photos are public
