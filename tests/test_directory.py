@@ -200,6 +200,7 @@ def test_expert_page_shows_facts_and_only_live_public_courses(client, center, ma
     assert "草稿的课" not in html and "内部的课" not in html
     assert "主讲课程（1 门）" in html
     assert client.get("/experts/999999/").status_code == 404
+    assert client.get("/experts/" + "9" * 40 + "/").status_code == 404
 
 
 def test_expert_page_runs_a_fixed_number_of_queries(client, make_course):

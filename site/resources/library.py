@@ -47,7 +47,9 @@ DEFAULT_SORT = "newest"
 
 def video_ready(prefix=""):
     """media.Video.is_ready in SQL (transcoded, its HLS ladder written), for a course at `prefix`."""
-    return Q(**{f"{prefix}video__status": "ready", f"{prefix}video__hls_dir__gt": ""})
+    from media.models import Video
+
+    return Q(**{f"{prefix}video__status": Video.Status.READY, f"{prefix}video__hls_dir__gt": ""})
 
 
 def sort_order(code):
