@@ -1,3 +1,11 @@
+from django.urls import path
+
+from . import views
+
 app_name = "directory"
 
-urlpatterns = []
+urlpatterns = [
+    path("centers/", views.centers, name="centers"),
+    path("experts/", views.experts, name="experts"),
+    path("experts/<int:pk>/", views.expert, name="expert"),
+]

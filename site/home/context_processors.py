@@ -1,3 +1,4 @@
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 
@@ -22,6 +23,9 @@ class SiteNavigation:
 
         self.library, self.cases, self.notices = (link(model) for model in models)
         self.links = [entry for entry in (self.library, self.cases, self.notices) if entry]
+        # The directory's indexes are views, not pages: always there (directory.urls).
+        self.links += [{"title": "培训中心", "url": reverse("directory:centers")}]
+        self.links += [{"title": "师资库", "url": reverse("directory:experts")}]
 
 
 def navigation(request):

@@ -10,7 +10,7 @@ import functools
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q
+from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 
@@ -45,6 +45,13 @@ SORTS = {
 DEFAULT_SORT = "newest"
 
 
+def video_ready(prefix=""):
+    """media.Video.is_ready in SQL (transcoded, its HLS ladder written), for a course at `prefix`."""
+    from media.models import Video
+
+    return Q(**{f"{prefix}video__status": Video.Status.READY, f"{prefix}video__hls_dir__gt": ""})
+
+
 def sort_order(code):
     """The ORM ordering of a sort code of SORTS."""
     order = SORTS[code][1]
@@ -61,6 +68,9 @@ class Facet:
     # Further ORM paths to the same codes on other kinds (a stage: a course's or a package's). A page is
     # of one kind only, so at most one path has values for it: filters OR them, counts coalesce them.
     other_lookups: tuple = ()
+    # A facet of conditions rather than of stored codes (有视频: the course's video is playable):
+    # (code, label, Q) per option. Options must exclude each other: a page is counted under one.
+    conditions: tuple = ()
 
     @property
     def lookups(self):
@@ -68,16 +78,25 @@ class Facet:
 
     def matching(self, values):
         condition = Q()
+        if self.conditions:
+            known = [q for code, _, q in self.conditions if code in values]
+            # An unknown code matches nothing, as an unknown code of a vocabulary does.
+            return functools.reduce(Q.__or__, known) if known else Q(pk__in=[])
         for lookup in self.lookups:
             condition |= Q(**{f"{lookup}__in": values})
         return condition
 
     def count_expression(self):
         """What one count query groups by: the lookup, or the first non-null of the lookups."""
+        if self.conditions:
+            whens = [When(q, then=Value(code)) for code, _, q in self.conditions]
+            return Case(*whens, default=Value(None), output_field=CharField())
         return Coalesce(*self.lookups) if self.other_lookups else F(self.lookup)
 
     def options(self):
         """(code, label, value in the database) for every option, in menu order."""
+        if self.conditions:
+            return [(code, label, code) for code, label, _ in self.conditions]
         if self.name == "kind":
             return [(m.resource_kind, m.resource_kind_label, m._meta.model_name) for m in resource_models()]
         rows = self.vocabulary.objects.order_by(*self.vocabulary._meta.ordering).values_list("code", self.label_field)
@@ -103,6 +122,8 @@ FACETS = [
     Facet("course_type", "课程类型", "microcoursepage__course_type__code", CourseType),
     Facet("requirement", "课程性质", "microcoursepage__requirement__code", Requirement),
     Facet("tier", "培训层级", "microcoursepage__tier__code", Tier),
+    # Courses whose video is playable (the card's 有视频 badge): one option, `?video=yes`.
+    Facet("video", "视频", "microcoursepage__video", conditions=(("yes", "有视频", video_ready("microcoursepage__")),)),
     Facet("center", "培训研修中心", "center__code", TrainingCenter, label_field="name"),
     Facet("tag", "标签", "tags__name"),
 ]
@@ -147,6 +168,7 @@ def listing_queryset(queryset):
         "content_type",
         "center",
         "microcoursepage__lecturer",
+        "microcoursepage__video",  # the card's 有视频 / 无视频 badge
         "microcoursepage__course_type",
         "microcoursepage__requirement",
         "microcoursepage__tier",
