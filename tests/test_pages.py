@@ -34,7 +34,7 @@ class TestPagesRender:
         response = client.get(course.url)
         assert response.status_code == 200
         html = response.text
-        for text in (course.title, course.lecturer.name, "心理健康教育", "新入职", "理论学习", "必修课", "12 分钟"):
+        for text in (course.title, course.lecturer.name, "心理健康教育", "新入职", "理论学习", "必修课", "12 分 5 秒"):
             assert text in html, text
         assert "同学们好，今天讲心理危机。" in html
         assert "视频即将上线" in html
