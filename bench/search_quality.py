@@ -12,7 +12,9 @@ builds the search indexes, then runs every query of bench/search_queries.json (g
 For each query: nDCG@10 (gain 2^grade - 1, log2 discount, ideal DCG from all judgments) and the
 reciprocal rank of the first result graded ≥ 2 within the first ten (0 if none); then the means
 per backend, the queries with no result at all, and the top three of the five headline queries
-side by side. A result that is a draft (or not public) is flagged DRAFT and makes the script exit
+side by side. Entries with `"expect": "none"` (nonsense such as 火星殖民计划) have no judgments: they
+must find nothing at all (no relaxed results either); each result they get is counted as noise.
+A result that is a draft (or not public) is flagged DRAFT and makes the script exit
 with status 1; a distractor (a resource sharing only characters with the query, e.g. 用心理解学生
 for 心理) is flagged DISTRACTOR. Goal: mean nDCG@10 ≥ 0.85 on the project's search."""
 
@@ -68,6 +70,10 @@ class Backend:
 def check_queries(queries, searchable_slugs):
     problems = []
     for entry in queries:
+        if entry.get("expect") == "none":
+            if entry.get("judgments"):
+                problems.append(f"{entry['query']}: a query expected to find nothing has judgments")
+            continue
         q, judgments = entry["query"], entry["judgments"]
         unknown = [s for s in judgments if s not in searchable_slugs]
         if unknown:
@@ -103,6 +109,8 @@ def main():
     args = parser.parse_args()
     started = time.perf_counter()
     queries = sb.load_queries(args.queries)
+    nonsense = [e["query"] for e in queries if e.get("expect") == "none"]
+    queries = [e for e in queries if e.get("expect") != "none"]
 
     with tempfile.TemporaryDirectory(prefix="bench-search-quality-") as tmp:
         sb.setup_django(tmp)
@@ -148,7 +156,7 @@ def main():
         for name, message in skipped.items():
             print(f"{name}: {message}")
 
-        results = {}
+        results, noise = {}, {}
         for name in backends:
             backend = Backend(name)
             rows = []
@@ -165,9 +173,11 @@ def main():
                 })  # fmt: skip
             results[name] = rows
             print_backend(name, rows, args.verbose)
+            noise[name] = {q: backend.run(q) for q in nonsense}
+            print_nonsense(name, noise[name])
 
     if results:
-        print_summary(results)
+        print_summary(results, noise)
         print_headlines(results)
     for name, message in skipped.items():
         print(f"{name}: {message}")
@@ -208,10 +218,21 @@ def print_backend(name, rows, verbose):
                 print("        missing: " + ", ".join(f"[{g}] {s}" for g, s in missing))
 
 
-def print_summary(results):
+def print_nonsense(name, answers):
+    """Queries that must find nothing: how many results each got (relaxed ones included)."""
+    if not answers:
+        return
+    print(f"\n{name}: queries that must find nothing")
+    for q, (total, hits, _note) in answers.items():
+        top = " | ".join(sb.clip(title, 24) for _, _, title in hits[:3])
+        print(f"  {sb.pad(q, 22)} {total:5d} result(s)  {'ok' if not total else 'NOISE: ' + top}")
+
+
+def print_summary(results, noise=None):
+    noise = noise or {}
     print("\n== summary ==")
     print(f"{'backend':14} {'nDCG@10':>8} {'MRR':>6} {'zero results':>13} {'drafts shown':>13} "
-          f"{'distractors':>12} {'median ms':>10}")  # fmt: skip
+          f"{'distractors':>12} {'median ms':>10} {'nonsense answered':>18}")  # fmt: skip
     for name, rows in results.items():
         n = len(rows)
         drafts = sum(1 for r in rows for f in r["flags"] if f.startswith(("DRAFT", "NOT-PUBLIC")))
@@ -219,7 +240,10 @@ def print_summary(results):
         ms = sorted(r["seconds"] * 1000 for r in rows)[n // 2]
         zero = sum(1 for r in rows if not r["total"])
         mean_ndcg, mrr = sum(r["ndcg"] for r in rows) / n, sum(r["rr"] for r in rows) / n
-        print(f"{name:14} {mean_ndcg:8.3f} {mrr:6.3f} {zero:>9d}/{n:<3d} {drafts:>13d} {distractors:>12d} {ms:10.1f}")
+        answered = sum(1 for total, _, _ in noise.get(name, {}).values() if total)
+        nonsense = f"{answered}/{len(noise.get(name, {}))}"
+        print(f"{name:14} {mean_ndcg:8.3f} {mrr:6.3f} {zero:>9d}/{n:<3d} {drafts:>13d} {distractors:>12d} {ms:10.1f}"
+              f" {nonsense:>18}")  # fmt: skip
 
 
 def print_headlines(results):

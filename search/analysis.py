@@ -6,10 +6,14 @@ as a second signal, into overlapping character bigrams; both receive queries cut
 
 - Index time: `index_words` also emits the dictionary words inside a longer word
   (心理危机干预 → 心理, 危机, 干预, 心理危机, …), so a query for any of them matches.
-- Query time: `parse_query` cuts precisely, drops stop words, and gives each term its synonyms.
-  A term jieba does not know (an out-of-vocabulary word, or a run of single characters) may
-  also match as a phrase of bigrams, i.e. as an exact substring; a known word never does,
-  which is what keeps 用心理解学生 out of the results for 心理.
+- Query time: `parse_query` cuts precisely, drops stop words and question words (怎么, 如何, 吗,
+  呢: `dict/question_words.txt`), and gives each term its synonyms. A term jieba does not know
+  (an out-of-vocabulary word, or a run of single characters) may also match as a phrase of
+  bigrams, i.e. as an exact substring; a known word never does, which is what keeps 用心理解学生
+  out of the results for 心理. A single character left alone (新 in 新辅导员入职培训, 年 in
+  2024年) is a weak term: it is not searched for (it would narrow nothing, or match 不 anywhere),
+  unless the query has nothing else. Queries of three words or more need most of their words, not all
+  (`minimum_should_match`): a natural-language question rarely uses the text's exact words.
 """
 
 import operator
@@ -100,20 +104,36 @@ def stopwords():
 
 
 @cache
+def question_words():
+    return frozenset(_read_list("question_words.txt"))
+
+
+def _synonym_lines():
+    """(sources, targets) per line of synonyms.txt: a group `a, b, c` is its own sources and
+    targets; `a => b, c` has the source a only (a query for b does not find a)."""
+    for line in _read_list("synonyms.txt"):
+        left, arrow, right = line.partition("=>")
+        split = lambda text: tuple(dict.fromkeys(w.strip() for w in text.split(",") if w.strip()))  # noqa: E731
+        if arrow:
+            yield split(left), split(left) + split(right)
+        else:
+            yield split(line), split(line)
+
+
+@cache
 def synonym_groups():
-    return [
-        tuple(dict.fromkeys(w.strip() for w in line.split(",") if w.strip())) for line in _read_list("synonyms.txt")
-    ]
+    """Every word of each line (the segmenter keeps each as one word)."""
+    return [targets for _, targets in _synonym_lines()]
 
 
 @cache
 def synonyms():
-    """word -> every word of its groups (itself first)."""
+    """word -> every word it also finds (itself first)."""
     table = {}
-    for group in synonym_groups():
-        for word in group:
+    for sources, targets in _synonym_lines():
+        for word in sources:
             table.setdefault(word, [word])
-            table[word].extend(w for w in group if w not in table[word])
+            table[word].extend(w for w in targets if w not in table[word])
     return table
 
 
@@ -166,6 +186,8 @@ class Term:
     text: str
     alternatives: list[str] = field(default_factory=list)  # the term and its synonyms
     known: bool = True
+    # A lone single character (新, 年): not searched for, nor highlighted.
+    weak: bool = False
 
     @property
     def phrases(self):
@@ -175,13 +197,18 @@ class Term:
         return [" ".join(bigrams(alt)) for alt in self.alternatives if IS_CJK.match(alt) and len(alt) > 1]
 
 
+def _dropped():
+    return stopwords() | question_words()
+
+
 def _cut_query(text):
     words = [w.strip() for w in tokenizer().cut(normalize(text))]
     words = [w for w in words if w and WORD_CHAR.search(w)]
     # A run of single Chinese characters is a word jieba does not know (刷单 → 刷, 单): join it.
     merged = []
+    dropped = _dropped()
     for word in words:
-        single = len(word) == 1 and IS_CJK.match(word) and word not in stopwords()
+        single = len(word) == 1 and IS_CJK.match(word) and word not in dropped
         if single and merged and merged[-1][1]:
             merged[-1] = (merged[-1][0] + word, True)
         else:
@@ -190,14 +217,36 @@ def _cut_query(text):
 
 
 def parse_query(text, max_terms=12):
-    """The terms of a query, each of which a result must match (through one of its alternatives)."""
+    """The terms of a query (each matched through one of its alternatives). Stop words and question
+    words are dropped; a lone single character is weak (see Term), unless every term is."""
     words = _cut_query(text)
-    kept = [w for w in words if w not in stopwords()] or words  # a query of stop words only keeps them
+    dropped = _dropped()
+    kept = [w for w in words if w not in dropped] or words  # a query of stop words only keeps them
     terms = []
     for word in dict.fromkeys(kept):
         alternatives = synonyms().get(word, [word])
-        terms.append(Term(word, list(alternatives), known=len(word) == 1 or is_known(word)))
-    return terms[:max_terms]
+        single = len(word) == 1 and bool(IS_CJK.match(word)) and len(alternatives) == 1
+        terms.append(Term(word, list(alternatives), known=len(word) == 1 or is_known(word), weak=single))
+    terms = terms[:max_terms]
+    if all(term.weak for term in terms):
+        for term in terms:
+            term.weak = False
+    return terms
+
+
+def searched_terms(terms):
+    """The terms a backend matches: the weak ones are left out."""
+    return [term for term in terms if not term.weak]
+
+
+def minimum_should_match(count):
+    """How many of `count` searched terms a result needs: all of one or two words (two words with
+    nothing in common fall back to either, see search.service); of three or more, three quarters,
+    at least two. A natural-language question (挂科 学生 帮扶) then finds the text that says it
+    differently, while one shared common word (计划 of 火星殖民计划) is never enough."""
+    if count <= 2:
+        return count
+    return max(2, count * 3 // 4)
 
 
 def highlight_words(terms):

@@ -1,8 +1,11 @@
 """The one search interface the site, the API and the benchmarks use.
 
-`search(SearchRequest(...))` parses the query (search.analysis), asks the configured backend,
-falls back to the database when Elasticsearch fails, retries with any term when no result has
-every term, puts editors' promoted pages first, and returns results with highlighted snippets.
+`search(SearchRequest(...))` parses the query (search.analysis), asks the configured backend
+for the results holding enough of its words (all of one or two, three quarters of more: see
+analysis.minimum_should_match), falls back to the database when Elasticsearch fails, retries
+two words with either one when nothing has both, puts editors' promoted pages first, and returns
+results with highlighted snippets. A query whose words are found nowhere (火星殖民计划) finds
+nothing: a relaxed result always shares a real word with the query, never a lone character.
 Display data always comes from the database index, which is written in the same transaction
 as every publish or unpublish: a hit Elasticsearch still holds for a page that is no longer
 public is dropped here, never shown.
@@ -136,12 +139,15 @@ class SearchResponse:
 
 def search(request: SearchRequest, backend=None) -> SearchResponse:
     terms = analysis.parse_query(request.q) if request.q else []
+    searched = analysis.searched_terms(terms)
+    needed = analysis.minimum_should_match(len(searched))
     query = SearchQuery(
-        terms=terms,
+        terms=searched,
         filters=request.filters,
-        sort=request.sort if terms or request.sort != "relevance" else "newest",
+        sort=request.sort if searched or request.sort != "relevance" else "newest",
         offset=(request.page - 1) * request.page_size,
         limit=request.page_size,
+        min_match=needed if needed < len(searched) else 0,
     )
     engine = indexing.get_backend(backend)
     notices = []
@@ -156,17 +162,21 @@ def search(request: SearchRequest, backend=None) -> SearchResponse:
         notices.append(FALLBACK_NOTICE)
         result = engine.search(query)
 
-    relaxed = False
-    if result.total == 0 and len(terms) > 1:
-        query.match_all = False
-        result, relaxed = engine.search(query), True
+    if result.total == 0 and len(searched) == 2:
+        # Two words that no resource holds together: either one (each is a real word, never a
+        # lone character or a question word).
+        query.min_match = 1
+        result = engine.search(query)
+    # Relaxed: results, none of which holds every word (then the notice says so).
+    relaxed = bool(result.total) and result.complete == 0
+    if relaxed:
         notices.append(RELAXED_NOTICE)
 
     promoted = promoted_ids(request) if request.page == 1 else []
     ids = promoted + [h.id for h in result.hits if h.id not in promoted]
     scores = {h.id: h.score for h in result.hits}
     rows = IndexEntry.objects.in_bulk(ids)
-    words = analysis.highlight_words(terms)
+    words = analysis.highlight_words(searched)
     results = []
     for pk in ids:
         entry = rows.get(pk)
@@ -240,7 +250,7 @@ def suggest(prefix, limit=8, backend=None):
 def matching_ids(q):
     """Ids of every searchable page matching `q` (the library's own keyword box, which counts
     and sorts by itself)."""
-    terms = analysis.parse_query(q)
+    terms = analysis.searched_terms(analysis.parse_query(q))
     if not terms:
         return None
     return indexing.database_backend().match_ids(terms)

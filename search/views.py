@@ -17,6 +17,8 @@ from . import indexing, querylog, service
 from .backends.base import SORTS
 
 SORT_LABELS = {"relevance": "相关度", "newest": "最新发布", **POPULARITY_SORT_LABELS}
+# Offered when a search finds nothing: the field's everyday topics, each a search of its own.
+SUGGESTED_TOPICS = ["心理危机", "谈心谈话", "学业帮扶", "网络舆情", "新入职辅导员", "就业帮扶"]
 
 
 def _log_query(request, q):
@@ -113,6 +115,7 @@ def search_page(request):
                 for s in SORTS
             ],
             "pagination": pagination(request, response),
+            "suggestions": [t for t in SUGGESTED_TOPICS if t != search_request.q] if not response.results else [],
         },
     )
 

@@ -76,8 +76,26 @@ def test_known_words_match_as_words_unknown_words_also_as_bigram_phrases():
     assert [o["multi_match"]["query"] for o in known["bool"]["should"]] == ["心理危机"]
     assert known["bool"]["should"][0]["multi_match"]["operator"] == "and"
     assert {"match_phrase": {"bigrams": {"query": "刷单", "boost": 0.5}}} in unknown["bool"]["should"]
-    relaxed = elastic.build_search(query("心理危机 刷单", match_all=False), "alias").to_dict()
+    relaxed = elastic.build_search(query("心理危机 刷单", min_match=1), "alias").to_dict()
     assert relaxed["query"]["bool"]["minimum_should_match"] == 1
+
+
+def test_long_questions_need_most_of_their_words_and_count_the_complete_matches():
+    """挂科学生怎么帮扶: 怎么 is dropped, two of 挂科 / 学生 / 帮扶 are enough (as on the database), and an
+    aggregation counts the filtered hits holding all three, which says whether the results are relaxed."""
+    terms = analysis.searched_terms(analysis.parse_query("挂科学生怎么帮扶"))
+    assert [t.text for t in terms] == ["挂科", "学生", "帮扶"]
+    needed = analysis.minimum_should_match(len(terms))
+    body = elastic.build_search(SearchQuery(terms=terms, min_match=needed, filters={"kind": ["case"]}), "a").to_dict()
+    assert body["query"]["bool"]["minimum_should_match"] == needed == 2
+    assert len(body["query"]["bool"]["should"]) == 3
+    complete = body["aggs"]["complete"]["filter"]["bool"]["filter"]
+    assert len(complete[0]["bool"]["must"]) == 3 and {"terms": {"facets.kind": ["case"]}} in complete
+    # Every word required: no such aggregation, and the result says nothing about completeness.
+    assert "complete" not in elastic.build_search(SearchQuery(terms=terms), "a").to_dict()["aggs"]
+    raw = {"hits": {"total": {"value": 4}, "hits": []}, "aggregations": {"complete": {"doc_count": 0}}}
+    assert elastic.parse_result(raw).complete == 0
+    assert elastic.parse_result({"hits": {"total": {"value": 4}, "hits": []}}).complete is None
 
 
 def test_filters_narrow_hits_and_each_facet_is_counted_without_its_own_filter():
@@ -198,9 +216,13 @@ class TestMatching:
 
     def test_every_term_must_match_unless_relaxed(self, es, loaded):
         assert ids(es.search(query("心理危机 军训"))) == []
-        relaxed = es.search(query("心理危机 军训", match_all=False))
+        relaxed = es.search(query("心理危机 军训", min_match=1))
         assert set(ids(relaxed)) == {loaded["crisis"], loaded["training"]}
         assert relaxed.total == 2
+
+    def test_three_words_need_two(self, es, loaded):
+        both = es.search(query("心理危机 干预 量子力学", min_match=2))
+        assert ids(both) == [loaded["crisis"]] and both.complete == 0
 
     def test_browse_everything(self, es, loaded):
         result = es.search(query(""))

@@ -26,7 +26,18 @@ class SearchQuery:
     sort: str = "relevance"
     offset: int = 0
     limit: int = 10
-    match_all: bool = True  # every term must match; False is the relaxed retry (any term)
+    # How many of the terms a result must match: 0 = every one. Fewer is "minimum should match":
+    # analysis.minimum_should_match for long queries, 1 for the relaxed retry of two words.
+    min_match: int = 0
+
+    @property
+    def required(self):
+        """The number of terms each result matches at least."""
+        return min(self.min_match, len(self.terms)) if self.min_match else len(self.terms)
+
+    @property
+    def match_all(self):
+        return self.required >= len(self.terms)
 
 
 @dataclass
@@ -42,6 +53,8 @@ class BackendResult:
     # name -> {code: count}; the counts of one facet ignore that facet's own filter
     # (disjunctive faceting), so every option shows what choosing it would give.
     facets: dict[str, dict[str, int]]
+    # Of `total`, how many match every term (None: all of them, the query needed every term).
+    complete: int | None = None
 
 
 class SearchBackend:

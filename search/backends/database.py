@@ -160,8 +160,23 @@ class DatabaseBackend(SearchBackend):
             cursor.execute(sql, params)
             return cursor.fetchall()
 
-    def _match(self, terms, match_all=True, title_only=False):
-        """Ids of the documents matching the terms (no scoring: the engine only walks its index)."""
+    def _match(self, terms, required=None, title_only=False):
+        """Ids of the documents matching at least `required` of the terms (None: all of them; no
+        scoring: the engine only walks its index). Between one and all, each term is matched on its
+        own and the ids are counted with bitmaps ("minimum should match", which neither FTS5 nor a
+        tsquery can say): one more query per term, for queries of three words or more."""
+        required = len(terms) if required is None else required
+        if required >= len(terms) or required <= 1:
+            return self._match_expression(terms, required >= len(terms), title_only)
+        at_least = [BitMap() for _ in range(required + 1)]  # at_least[j]: ids matching j terms or more
+        for term in terms:
+            ids = self._match_expression([term], True, title_only)
+            for j in range(required, 1, -1):
+                at_least[j] |= at_least[j - 1] & ids
+            at_least[1] |= ids
+        return at_least[required]
+
+    def _match_expression(self, terms, match_all=True, title_only=False):
         if connection.vendor == "postgresql":
             column = "title_vector" if title_only else "search_vector"
             sql = f"SELECT page_id FROM search_indexentry WHERE {column} @@ CAST(%s AS tsquery)"
@@ -207,7 +222,7 @@ class DatabaseBackend(SearchBackend):
             scores = self._scores(query.terms, query.match_all)
             ids = heapq.nsmallest(count, matched, key=lambda pk: (-scores.get(pk, 0.0), -tiebreak.get(pk, 0), -pk))
             return [(pk, scores.get(pk, 0.0)) for pk in ids]
-        titled_anywhere = self._match(query.terms, query.match_all, title_only=True)
+        titled_anywhere = self._match(query.terms, query.required, title_only=True)
         titled = titled_anywhere & matched
         ranked = []
         if titled and len(titled_anywhere) <= limit:
@@ -264,7 +279,7 @@ class DatabaseBackend(SearchBackend):
         selected = {name: list(codes) for name, codes in query.filters.items() if codes}
         snapshot = current_snapshot()
         # An entry written after the snapshot waits for the next one.
-        found = self._match(query.terms, query.match_all) & snapshot.everything if query.terms else snapshot.everything
+        found = self._match(query.terms, query.required) & snapshot.everything if query.terms else snapshot.everything
         if len(found) <= SMALL:
             by_facet, matched = self._count_rows(snapshot, found, selected)
         else:
@@ -277,10 +292,14 @@ class DatabaseBackend(SearchBackend):
             page = [(pk, 0.0) for pk in self._by_stats(matched, count, query.sort)]
         else:  # newest, and browsing without words
             page = [(pk, 0.0) for pk in newest_first(snapshot, matched, count)]
+        complete = None
+        if query.terms and not query.match_all:
+            complete = len(self._match(query.terms) & matched) if matched else 0
         return BackendResult(
             total=len(matched),
             hits=[Hit(pk, score) for pk, score in page[query.offset :]],
             facets={name: by_facet.get(name, {}) for name in FACET_NAMES},
+            complete=complete,
         )
 
     @staticmethod

@@ -313,13 +313,16 @@ def term_query(term):
     return Q("bool", should=options, minimum_should_match=1)
 
 
-def text_query(terms, match_all=True):
+def text_query(terms, required=None):
+    """Every term (`required` None or all of them), or at least `required` of them: Elasticsearch's
+    own minimum_should_match, the database backend's bitmap count (the same sets of results)."""
     if not terms:
         return Q("match_all")
     clauses = [term_query(term) for term in terms]
-    if match_all:
+    required = len(terms) if required is None else required
+    if required >= len(terms):
         return Q("bool", must=clauses)
-    return Q("bool", should=clauses, minimum_should_match=1)
+    return Q("bool", should=clauses, minimum_should_match=max(1, required))
 
 
 def facet_filter(name, codes):
@@ -333,10 +336,14 @@ def _all_of(clauses):
 def build_search(query: SearchQuery, index, using=USING):
     """The request for one search, as an elasticsearch_dsl Search (see `.to_dict()`)."""
     selected = {name: list(dict.fromkeys(codes)) for name, codes in query.filters.items() if codes}
-    s = Search(using=using, index=index).query(text_query(query.terms, query.match_all))
+    s = Search(using=using, index=index).query(text_query(query.terms, query.required))
+    filters = [facet_filter(name, codes) for name, codes in selected.items()]
     if selected:
         # A post_filter narrows the hits but not the aggregations, which apply their own filters.
-        s = s.post_filter(_all_of([facet_filter(name, codes) for name, codes in selected.items()]))
+        s = s.post_filter(_all_of(filters))
+    if query.terms and not query.match_all:
+        # How many of the (filtered) hits hold every term: none means the results are relaxed.
+        s.aggs.bucket("complete", A("filter", filter=Q("bool", filter=[text_query(query.terms), *filters])))
     for name in FACET_NAMES:
         others = _all_of([facet_filter(other, codes) for other, codes in selected.items() if other != name])
         agg = s.aggs.bucket(name, A("filter", filter=others))
@@ -393,10 +400,12 @@ def parse_result(raw):
             for bucket in (agg.get(sub) or {}).get("buckets") or []:
                 counts[str(bucket["key"])] = int(bucket["doc_count"])
         facets[name] = counts
+    complete = aggregations.get("complete")
     return BackendResult(
         total=_total(hits),
         hits=[Hit(id=int(hit["_id"]), score=float(hit.get("_score") or 0.0)) for hit in hits.get("hits") or []],
         facets=facets,
+        complete=int(complete["doc_count"]) if complete else None,
     )
 
 
