@@ -9,8 +9,6 @@ import unicodedata
 import uuid
 from pathlib import Path, PurePosixPath
 
-from django.utils.text import slugify
-
 from ..importer.manifest import SLUG_RE
 
 CHUNK = 1024 * 1024
@@ -45,14 +43,9 @@ def export_slug(slug, pk):
     slug (pinyin for Chinese) made unique by the page id, so that the same page always gets the same one."""
     if SLUG_RE.match(slug or "") and len(slug) <= 255:
         return slug
-    try:
-        from pypinyin import lazy_pinyin
+    from hub.slugs import pinyin_slug  # the admin's own spelling of Chinese slugs
 
-        words = lazy_pinyin(slug or "")
-    except ImportError:  # pragma: no cover (pypinyin is in requirements.txt)
-        words = [slug or ""]
-    base = slugify("-".join(words))[:200].strip("-")
-    base = re.sub(r"[^a-z0-9-]", "", base.replace("_", "-"))
+    base = re.sub(r"[^a-z0-9-]", "", pinyin_slug(slug or "").lower().replace("_", "-"))[:200].strip("-")
     return f"{base}-{pk}" if base else f"page-{pk}"
 
 
