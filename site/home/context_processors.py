@@ -3,7 +3,8 @@ from django.utils.functional import SimpleLazyObject
 
 class SiteNavigation:
     """The three sections of the site, found once per request: `nav.library`, `nav.cases`,
-    `nav.notices` (each None when the site has no such page) and `nav.links` in menu order."""
+    `nav.notices` (each None when the site has no such page), `nav.series` (the library's series) and
+    `nav.links` in menu order."""
 
     def __init__(self):
         from wagtail.models import Page
@@ -21,7 +22,9 @@ class SiteNavigation:
             return {"title": page.title, "url": page.url} if page else None
 
         self.library, self.cases, self.notices = (link(model) for model in models)
-        self.links = [entry for entry in (self.library, self.cases, self.notices) if entry]
+        # The index of course series: the library showing that one kind (resources.library's kind facet).
+        self.series = {"title": "系列课程", "url": self.library["url"] + "?kind=series"} if self.library else None
+        self.links = [entry for entry in (self.library, self.series, self.cases, self.notices) if entry]
 
 
 def navigation(request):
