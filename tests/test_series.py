@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageViewRestriction, Revision
 
 from coursepackages.models import CoursePackagePage, PackageItem
-from microcourses.models import CourseSeriesPage
+from microcourses.models import CourseSeriesPage, SeriesItem
 from resources.models import CapabilityArea, ResourcePage
 
 from . import factories
@@ -258,3 +258,12 @@ def test_the_migration_keeps_every_series_with_its_page_id_fields_items_and_revi
     found = client.get("/api/search/", {"q": "必修系列", "kind": "series"}).json()["results"]
     assert [r["title"] for r in found] == ["新入职辅导员必修系列"]
     assert Page.objects.get(pk=series.pk).specific_class is CourseSeriesPage
+
+
+@pytest.mark.django_db
+def test_the_admins_preview_lists_the_courses_being_edited(section, courses):
+    courses[2].unpublish()
+    series = CourseSeriesPage(title="预览中的系列", slug="preview")
+    series.items = [SeriesItem(course=c, sort_order=n) for n, c in enumerate([courses[1], courses[2], courses[0]])]
+    assert [item.course for item in series.live_items()] == [courses[1], courses[0]]
+    assert series.course_count == 2 and series.total_duration_seconds == 1500

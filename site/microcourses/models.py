@@ -231,7 +231,6 @@ class CourseSeriesPage(ResourcePage):
             heading="分类（资源库筛选）",
         ),
         InlinePanel("items", label="系列中的微课（按顺序）", min_num=1),
-        FieldPanel("body"),
     ]
     api_fields = ResourcePage.api_fields + [
         APIField("course_list"),
@@ -276,8 +275,15 @@ class CourseSeriesPage(ResourcePage):
         prefetched = getattr(self, "_live_items", None)
         if prefetched is not None:
             return prefetched
-        if self.pk is None:  # the admin's preview of a series not saved yet
-            return []
+        if self.pk is None or "items" in getattr(self, "_cluster_related_objects", {}):
+            # The admin's preview (or a revision): items held in memory, not stored yet.
+            items = sorted(self.items.all(), key=lambda item: (item.sort_order or 0, item.pk or 0))
+            visible = MicroCoursePage.objects.live().public().filter(pk__in=[item.course_id for item in items])
+            courses = visible.select_related("lecturer").in_bulk()
+            items = [item for item in items if item.course_id in courses]
+            for item in items:
+                item.course = courses[item.course_id]
+            return items
         self._live_items = list(live_items_queryset().filter(page=self))
         return self._live_items
 
