@@ -39,6 +39,12 @@ class DemoTests(TestCase):
         self.assertGreaterEqual(Expert.objects.count(), 10)
         self.assertTrue(CourseSeriesPage.objects.live().exists())
 
+    def test_the_series_are_in_the_library_and_the_search(self):
+        self.assertEqual(self.client.get("/library/", {"kind": "series"}).context["library"]["total"], 3)
+        for query in ("必修系列", "新入职辅导员必修系列"):
+            results = self.client.get("/search/", {"q": query}).context["search"].results
+            self.assertEqual(results[0].title, "新入职辅导员必修系列", query)
+
     def test_a_recommended_package_of_courses_for_new_counselors_once(self):
         package = CoursePackagePage.objects.live().get()
         self.assertEqual(package.title, "新入职辅导员必修套餐")
@@ -61,7 +67,7 @@ class DemoTests(TestCase):
             self.assertEqual(self.client.get(page.url).status_code, 200, page.url)
         library = self.client.get("/library/", {"capability": "mental_health", "stage": "new"})
         self.assertGreater(library.context["library"]["total"], 0)
-        kinds = (MicroCoursePage, CasePage, PolicyDocumentPage, CoursePackagePage)
+        kinds = (MicroCoursePage, CasePage, PolicyDocumentPage, CoursePackagePage, CourseSeriesPage)
         live_count = sum(m.objects.live().count() for m in kinds)
         self.assertEqual(self.client.get("/library/").context["library"]["total"], live_count)
         for draft in MicroCoursePage.objects.filter(live=False):

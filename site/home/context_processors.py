@@ -4,7 +4,8 @@ from django.utils.functional import SimpleLazyObject
 
 class SiteNavigation:
     """The three sections of the site, found once per request: `nav.library`, `nav.cases`,
-    `nav.notices` (each None when the site has no such page) and `nav.links` in menu order."""
+    `nav.notices` (each None when the site has no such page), `nav.series` (the library's series) and
+    `nav.links` in menu order."""
 
     def __init__(self):
         from wagtail.models import Page
@@ -22,7 +23,9 @@ class SiteNavigation:
             return {"title": page.title, "url": page.url} if page else None
 
         self.library, self.cases, self.notices = (link(model) for model in models)
-        self.links = [entry for entry in (self.library, self.cases, self.notices) if entry]
+        # The index of course series: the library showing that one kind (resources.library's kind facet).
+        self.series = {"title": "系列课程", "url": self.library["url"] + "?kind=series"} if self.library else None
+        self.links = [entry for entry in (self.library, self.series, self.cases, self.notices) if entry]
         # The directory's indexes are views, not pages: always there (directory.urls).
         self.links += [{"title": "培训中心", "url": reverse("directory:centers")}]
         self.links += [{"title": "师资库", "url": reverse("directory:experts")}]

@@ -2,13 +2,13 @@
 
 from django import forms
 from django.db import models
+from django.db.models import Prefetch
 
-from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.api import APIField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, PageManager
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtailmedia.edit_handlers import MediaChooserPanel
 
@@ -21,7 +21,6 @@ from resources.models import (
     Requirement,
     ResourcePage,
     Tier,
-    TrainingCenter,
     codes,
 )
 
@@ -208,60 +207,123 @@ def series_memberships(course):
     return memberships
 
 
-class SeriesTag(TaggedItemBase):
-    content_object = ParentalKey("microcourses.CourseSeriesPage", related_name="tagged_items", on_delete=models.CASCADE)
+class SeriesQuerySet(PageQuerySet):
+    """Series fetched together read their live courses together (API listings: course_list, the totals)."""
 
-    class Meta:
-        verbose_name = "系列标签"
-        verbose_name_plural = "系列标签"
+    def _fetch_all(self):
+        fresh = self._result_cache is None
+        super()._fetch_all()
+        if fresh and self._result_cache:
+            prefetch_live_items([row for row in self._result_cache if isinstance(row, CourseSeriesPage)])
 
 
-class CourseSeriesPage(Page):
-    summary = models.TextField("摘要", blank=True)
-    center = models.ForeignKey(
-        TrainingCenter, verbose_name="培训研修中心", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    tags = ClusterTaggableManager("标签", through=SeriesTag, blank=True)
+class CourseSeriesPage(ResourcePage):
+    """An ordered series of micro-courses (系列微课): a library resource like any other kind. Until
+    migration 0007 it was a plain Page with its own summary, center and tags; the page ids stayed."""
 
+    resource_kind = "series"
+    resource_kind_label = "系列微课"
+    resource_kind_order = 5
+    is_creatable = True
     base_form_class = ResourcePageForm
-    content_panels = Page.content_panels + [
-        FieldPanel("summary"),
-        FieldPanel("center"),
+
+    content_panels = ResourcePage.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("center"), FieldPanel("capabilities", widget=forms.CheckboxSelectMultiple)],
+            heading="分类（资源库筛选）",
+        ),
         InlinePanel("items", label="系列中的微课（按顺序）", min_num=1),
     ]
-    promote_panels = Page.promote_panels + [FieldPanel("tags")]
-    search_fields = Page.search_fields + [
-        index.SearchField("summary"),
-        index.RelatedFields("tags", [index.SearchField("name")]),
+    api_fields = ResourcePage.api_fields + [
+        APIField("course_list"),
+        APIField("course_count"),
+        APIField("total_duration_seconds"),
+        APIField("total_learning_hours"),
     ]
-    api_fields = [APIField("summary"), APIField("course_list"), APIField("tag_names")]
 
     parent_page_types = ["resources.CenterSectionPage", "resources.LibraryIndexPage"]
     subpage_types = []
+
+    objects = PageManager.from_queryset(SeriesQuerySet)()
 
     class Meta:
         verbose_name = "系列微课"
         verbose_name_plural = "系列微课"
 
     @property
-    def tag_names(self):
-        return [tag.name for tag in self.tags.all()]
-
-    @property
     def course_list(self):
         return [{"id": item.course_id, "title": item.course.title} for item in self.live_items()]
 
+    @property
+    def course_count(self):
+        return len(self.live_items())
+
+    @property
+    def total_duration_seconds(self):
+        return sum(item.course.duration_seconds or 0 for item in self.live_items())
+
+    @property
+    def total_duration_minutes(self):
+        seconds = self.total_duration_seconds
+        return max(1, round(seconds / 60)) if seconds else None
+
+    @property
+    def total_learning_hours(self):
+        return float(sum(item.course.learning_hours or 0 for item in self.live_items()))
+
     def live_items(self):
-        """The series' courses a reader may see: drafts and private courses are left out."""
-        visible = MicroCoursePage.objects.live().public()
-        # pk breaks ties, so that the order is the same on every database.
-        items = self.items.filter(course__in=visible).order_by("sort_order", "pk")
-        return items.select_related("course", "course__lecturer")
+        """The series' courses a reader may see, in order: drafts and private courses are left out.
+        A listing fetches them for all its series at once (prefetch_live_items, series_items_prefetch)."""
+        prefetched = getattr(self, "_live_items", None)
+        if prefetched is not None:
+            return prefetched
+        if self.pk is None or "items" in getattr(self, "_cluster_related_objects", {}):
+            # The admin's preview (or a revision): items held in memory, not stored yet.
+            items = sorted(self.items.all(), key=lambda item: (item.sort_order or 0, item.pk or 0))
+            visible = MicroCoursePage.objects.live().public().filter(pk__in=[item.course_id for item in items])
+            courses = visible.select_related("lecturer").in_bulk()
+            items = [item for item in items if item.course_id in courses]
+            for item in items:
+                item.course = courses[item.course_id]
+            return items
+        self._live_items = list(live_items_queryset().filter(page=self))
+        return self._live_items
+
+    def search_keywords(self):
+        return super().search_keywords() + [self.resource_kind_label]
+
+    def search_body(self):
+        # Only the titles of its live, public courses: a draft's or a private course's title never reaches
+        # the index. signal_handlers indexes the series again when one of its courses changes.
+        return super().search_body() + [item.course.title for item in self.live_items()]
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["items"] = self.live_items()
         return context
+
+
+def live_items_queryset():
+    visible = MicroCoursePage.objects.live().public()
+    # pk breaks ties, so that the order is the same on every database.
+    items = SeriesItem.objects.filter(course__in=visible).order_by("sort_order", "pk")
+    return items.select_related("course", "course__lecturer")
+
+
+def series_items_prefetch(lookup="courseseriespage__items"):
+    """A listing's prefetch of each series' live courses (resources.library's rows: card facts)."""
+    return Prefetch(lookup, queryset=live_items_queryset(), to_attr="_live_items")
+
+
+def prefetch_live_items(series):
+    series = [s for s in series if s.pk is not None and getattr(s, "_live_items", None) is None]
+    if not series:
+        return
+    by_series = {s.pk: [] for s in series}
+    for item in live_items_queryset().filter(page__in=list(by_series)):
+        by_series[item.page_id].append(item)
+    for s in series:
+        s._live_items = by_series[s.pk]
 
 
 class SeriesItem(Orderable):

@@ -164,6 +164,8 @@ def base_queryset():
 
 def listing_queryset(queryset):
     """Everything a library row shows, fetched in a fixed number of queries."""
+    from microcourses.models import series_items_prefetch
+
     return queryset.select_related(
         "content_type",
         "center",
@@ -175,8 +177,15 @@ def listing_queryset(queryset):
         "casepage",
         "policydocumentpage",
         "coursepackagepage",
+        "courseseriespage",
         "stats",
-    ).prefetch_related("capabilities", "tags", "microcoursepage__stages", "coursepackagepage__stages")
+    ).prefetch_related(
+        "capabilities",
+        "tags",
+        "microcoursepage__stages",
+        "coursepackagepage__stages",
+        series_items_prefetch(),  # a series' card: its number of live courses and their length
+    )
 
 
 class LibraryQuery:
