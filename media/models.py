@@ -153,10 +153,6 @@ class Video(AbstractMedia):
         return gate_url(self.captions.name) if self.captions else ""
 
     @property
-    def duration_minutes(self):
-        return max(1, round(self.duration / 60)) if self.duration else None
-
-    @property
     def resolution(self):
         return f"{self.width}×{self.height}" if self.width and self.height else ""
 

@@ -190,13 +190,16 @@ def migrate(targets):
     executor.loader.build_graph()
     executor.migrate(targets)
     ContentType.objects.clear_cache()
+    # Warm again: a later test restoring the database's serialized rows (serialized_rollback) must not
+    # create content types of its own while it saves them (UNIQUE constraint failed).
+    ContentType.objects.get_for_models(*global_apps.get_models(), for_concrete_models=False)
 
 
 def latest():
     return MigrationExecutor(connection).loader.graph.leaf_nodes("microcourses")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_keeps_every_series_with_its_page_id_fields_items_and_revisions(client, section, courses):
     series = make_series(section, courses, tags=["必修", "新入职"], summary="按顺序学习五门课")
     package = CoursePackagePage(title="入门套餐", slug="rumen")
@@ -267,3 +270,34 @@ def test_the_admins_preview_lists_the_courses_being_edited(section, courses):
     series.items = [SeriesItem(course=c, sort_order=n) for n, c in enumerate([courses[1], courses[2], courses[0]])]
     assert [item.course for item in series.live_items()] == [courses[1], courses[0]]
     assert series.course_count == 2 and series.total_duration_seconds == 1500
+
+
+@pytest.mark.django_db
+def test_a_series_line_takes_capability_areas_and_a_body(tmp_path, tree, section):
+    """The import (and so export_library's round trip) carries what a series holds as a resource."""
+    import json
+
+    from django.core.management import call_command
+
+    from microcourses.models import CourseSeriesPage
+
+    from . import factories
+
+    factories.MicroCoursePageFactory(parent=section, slug="tanxin")
+    line = {
+        "kind": "series",
+        "slug": "xinli-xilie",
+        "title": "心理健康教育系列",
+        "body": "第一段。\n\n第二段。",
+        "center": section.center.code,
+        "capability": ["mental_health"],
+        "courses": ["tanxin"],
+    }
+    manifest = tmp_path / "manifest.jsonl"
+    manifest.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    call_command("import_resources", str(manifest))
+    series = CourseSeriesPage.objects.get(slug="xinli-xilie")
+    assert [c.code for c in series.capabilities.all()] == ["mental_health"]
+    assert [block.value.source for block in series.body] == ["<p>第一段。</p>", "<p>第二段。</p>"] or len(
+        series.body
+    ) == 2

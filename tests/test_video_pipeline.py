@@ -526,7 +526,7 @@ def test_an_arrow_inside_a_caption_does_not_start_a_new_cue():
     assert text.splitlines()[3:] == ["00:00:01.000 --> 00:00:04.000", "从 A → B"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_deleting_a_video_leaves_no_folder_behind(tmp_path, settings):
     """Its original, every ladder (an interrupted attempt's too) and the video's own folder go."""
     from pathlib import Path

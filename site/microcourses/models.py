@@ -137,12 +137,6 @@ class MicroCoursePage(ResourcePage):
         return self.tier.code if self.tier_id else None
 
     @property
-    def duration_minutes(self):
-        if self.duration_seconds is None:
-            return None
-        return max(1, round(self.duration_seconds / 60))
-
-    @property
     def video_info(self):
         """The player's sources, for API clients (apps); None until the video is playable."""
         video = self.video
@@ -261,11 +255,6 @@ class CourseSeriesPage(ResourcePage):
     @property
     def total_duration_seconds(self):
         return sum(item.course.duration_seconds or 0 for item in self.live_items())
-
-    @property
-    def total_duration_minutes(self):
-        seconds = self.total_duration_seconds
-        return max(1, round(seconds / 60)) if seconds else None
 
     @property
     def total_learning_hours(self):

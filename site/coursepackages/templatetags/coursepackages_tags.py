@@ -60,11 +60,6 @@ def package_kind(page):
 
 
 @register.filter
-def minutes(seconds):
-    return max(1, round(seconds / 60)) if seconds else 0
-
-
-@register.filter
 def item_name(entry, number):
     """What a button of a package's item names: its title, or its number when it went offline (the title
     of a page the public can no longer see is never shown)."""

@@ -9,7 +9,7 @@ Beyond DESIGN.md the format accepts, for the demo and for migrating centers:
 `center.host`; `expert` lines (`name`, `title`, `organisation`, `level`, `bio`, `photo`: an image path);
 `case.background/process/analysis/reflection`; `attachments` on micro-courses and cases too
 (the export writes every resource's attachments); `series` lines (`slug`, `title`, `summary`,
-`center`, `courses`: micro-course slugs in order, `tags`, `live`).
+`body`, `center`, `capability`, `courses`: micro-course slugs in order, `tags`, `live`).
 """
 
 from .manifest import Line, ManifestInvalid, Problem, Summary

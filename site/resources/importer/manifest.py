@@ -34,7 +34,8 @@ FIELDS = {
     },
     "case": COMMON | {"capability", "school", "background", "process", "analysis", "reflection", "attachments"},
     "policy": COMMON | {"issuer", "doc_number", "index_number", "date", "category", "attachments"},
-    "series": {"kind", "slug", "title", "summary", "center", "courses", "tags", "live"},
+    # A series is a library resource like the others (microcourses.CourseSeriesPage): areas and a body too.
+    "series": {"kind", "slug", "title", "summary", "body", "center", "capability", "courses", "tags", "live"},
 }
 RESOURCE_KINDS = ("policy", "microcourse", "case", "series")
 # Lines are written in this order so that what a line refers to already exists.

@@ -142,12 +142,7 @@ class ManifestWriter:
         from microcourses.models import MicroCoursePage
 
         d = line.data
-        values = {
-            "title": d["title"],
-            "summary": d.get("summary"),
-            "center": _one(TrainingCenter, d.get("center")),
-            "tags": _tags(d["tags"]) if "tags" in d else None,
-        }
+        values = self._common_values(d) | {"capabilities": _lookup(CapabilityArea, d.get("capability"))}
         if "courses" in d:
             by_slug = {p.slug: p for p in MicroCoursePage.objects.filter(slug__in=d["courses"])}
             values["items"] = [by_slug[slug] for slug in d["courses"]]
