@@ -97,10 +97,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (make run, or a host without nginx), answered before anything below runs.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "hub.middleware.ContentSecurityPolicyMiddleware",
     "hub.middleware.PermissionsPolicyMiddleware",
     # Before anything parses the query string.
     "hub.middleware.RequestLimitsMiddleware",
+    # Anonymous visitors' public pages from a copy (docs/caching.md): below the header middlewares, so that
+    # a copy gets fresh security headers; above sessions, so that a hit costs no session or user look-up.
+    "pagecache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
