@@ -2,6 +2,9 @@
 the page they would have got, it is dropped when what it shows changes, and nobody signed in ever reads
 or fills it. Run with CACHE_URL=redis://… to exercise Redis instead of each process's memory."""
 
+import os
+from pathlib import Path
+
 import pytest
 
 from django.test import Client, override_settings
@@ -15,6 +18,7 @@ from resources.models import ResourceStats
 from . import factories
 
 pytestmark = pytest.mark.django_db
+SITE = Path(__file__).resolve().parent.parent / "site"
 
 
 def get(client, url, **kwargs):
@@ -261,3 +265,40 @@ def test_at_most_max_entries_copies_are_made_in_a_period(client, tree):
 def test_the_cache_can_be_turned_off(client, course):
     for _ in range(2):
         assert get(client, course.url)[1] is None
+
+
+# -- `make run`: DEBUG off (hub.settings.dev), static files through WhiteNoise -----------------------------
+
+
+def test_make_runs_settings_have_debug_off_unless_asked():
+    import subprocess
+    import sys
+
+    def debug(value):
+        env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
+        env.update({"DJANGO_SETTINGS_MODULE": "hub.settings.dev", **({"DEBUG": value} if value else {})})
+        code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=SITE)
+        return done.stdout.strip()
+
+    assert debug(None) == "False"
+    assert debug("1") == "True"
+
+
+@override_settings(DEBUG=False)
+def test_a_missing_page_shows_the_sites_chinese_404_page(client, tree):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面未找到" in response.text and "返回首页" in response.text
+    assert "URLconf" not in response.text and "Page not found" not in response.text
+
+
+@override_settings(DEBUG=False, WHITENOISE_USE_FINDERS=True, WHITENOISE_AUTOREFRESH=True)
+def test_static_files_are_served_by_whitenoise_without_collectstatic():
+    client = Client()  # a new handler: WhiteNoise reads its settings when the middleware is made
+    css = client.get("/static/css/site.css")
+    assert css.status_code == 200 and css["Content-Type"].startswith("text/css")
+    # Files from node_modules (STATICFILES_DIRS) too: the player's hls.js.
+    hls = client.get("/static/vendor/hls/hls.min.js")
+    assert hls.status_code == 200
+    assert b"".join(hls.streaming_content)[:100]
