@@ -63,9 +63,9 @@ stage = course.stages.first().code
 notice = PolicyDocumentPage.objects.live().public().first()
 print(json.dumps({
     "home": "/",
-    "library, 2 facets": library.get_url(site=site) + f"?capability=mental_health&stage={stage}",
-    "course": course.get_url(site=site),
-    "notice": notice.get_url(site=site),
+    "library, 2 facets": library.relative_url(site) + f"?capability=mental_health&stage={stage}",
+    "course": course.relative_url(site),
+    "notice": notice.relative_url(site),
     "/api/v2/pages/": "/api/v2/pages/",
     "/api/search/": "/api/search/?q=%E5%BF%83%E7%90%86%E5%8D%B1%E6%9C%BA",
 }))

@@ -276,7 +276,8 @@ def test_make_runs_settings_have_debug_off_unless_asked():
 
     def debug(value):
         env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
-        env.update({"DJANGO_SETTINGS_MODULE": "hub.settings.dev", **({"DEBUG": value} if value else {})})
+        env.update({"DJANGO_SETTINGS_MODULE": "hub.settings.dev", "PYTHONPATH": f"{SITE}:{SITE.parent}"})
+        env.update({"DEBUG": value} if value else {})
         code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
         done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=SITE)
         return done.stdout.strip()
