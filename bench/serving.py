@@ -121,7 +121,7 @@ def serving(args, env, cwd, log):
 
 
 def fetch(port, path):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     connection.request("GET", path, headers={"X-Forwarded-Proto": "https"})
     response = connection.getresponse()
     response.read()
@@ -131,6 +131,7 @@ def fetch(port, path):
 
 def wrk(port, path, concurrency, seconds, script):
     args = ["wrk", "--latency", "-s", str(script), "-t", str(min(concurrency, 2)), "-c", str(concurrency)]
+    args += ["--timeout", "10s"]
     url = f"http://127.0.0.1:{port}{path}"
     subprocess.run([*args, "-d", "1s", url], capture_output=True, check=True)  # warm-up
     out = subprocess.run([*args, "-d", f"{seconds}s", url], capture_output=True, text=True, check=True).stdout
@@ -149,12 +150,13 @@ def main():
     parser.add_argument("--concurrency", default="1,4,16", help="connections, comma-separated")
     parser.add_argument("--redis", help="also the cached pages with CACHE_URL=this Redis database")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--reuse", help="a folder kept by --keep: skip the set-up")
     options = parser.parse_args()
     concurrencies = [int(c) for c in options.concurrency.split(",")]
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (`make bench-serving` installs Debian's)")
     workers, threads = gunicorn_settings()
-    root = Path(tempfile.mkdtemp(prefix="hub-bench-serving-"))
+    root = Path(options.reuse or tempfile.mkdtemp(prefix="hub-bench-serving-"))
     script = root / "report.lua"
     script.write_text(WRK_SCRIPT)
     env = {
@@ -171,24 +173,23 @@ def main():
         "PAGECACHE_SECONDS": "600",  # longer than the cached rows take
     }
     manage = [str(BIN / "python"), "manage.py"]
+    stock_dir = root / "stock"
+    stock_env = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "DJANGO_SETTINGS_MODULE": "stock.settings.bench"}
     try:
-        print(f"setting up in {root}: the hub (migrate, load_demo) and a stock Wagtail project …", flush=True)
-        run([*manage, "migrate", "--noinput", "-v0"], env)
-        run([*manage, "load_demo"], env)
-        run([*manage, "collectstatic", "--noinput", "-v0"], env)
+        if not options.reuse:
+            print(f"setting up in {root}: the hub (migrate, load_demo) and a stock Wagtail project …", flush=True)
+            run([*manage, "migrate", "--noinput", "-v0"], env)
+            run([*manage, "load_demo"], env)
+            run([*manage, "collectstatic", "--noinput", "-v0"], env)
+            stock_dir.mkdir()
+            run([str(BIN / "wagtail"), "start", "stock", str(stock_dir)], stock_env)
+            (stock_dir / "stock" / "settings" / "bench.py").write_text(
+                "from .production import *  # noqa\n"
+                f"DEBUG = False\nALLOWED_HOSTS = ['*']\nSECRET_KEY = {secrets.token_urlsafe(50)!r}\n"
+            )
+            run([str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], stock_env, cwd=stock_dir)
+            run([str(BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v0"], stock_env, cwd=stock_dir)
         urls = json.loads(run([*manage, "shell", "-c", URLS_SCRIPT], env).stdout.strip().splitlines()[-1])
-
-        stock_dir = root / "stock"
-        stock_dir.mkdir()
-        stock_env = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8"}
-        run([str(BIN / "wagtail"), "start", "stock", str(stock_dir)], stock_env)
-        (stock_dir / "stock" / "settings" / "bench.py").write_text(
-            "from .production import *  # noqa\n"
-            f"DEBUG = False\nALLOWED_HOSTS = ['*']\nSECRET_KEY = {secrets.token_urlsafe(50)!r}\n"
-        )
-        stock_env["DJANGO_SETTINGS_MODULE"] = "stock.settings.bench"
-        run([str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], stock_env, cwd=stock_dir)
-        run([str(BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v0"], stock_env, cwd=stock_dir)
 
         server = [str(BIN / "gunicorn"), "--worker-class", "gthread", "--workers", str(workers)]
         server += ["--threads", str(threads), "--access-logfile", str(root / "access.log")]
@@ -219,7 +220,7 @@ def main():
                         print(rows[-1], flush=True)
         report(rows, concurrencies, workers, threads, options.seconds)
     finally:
-        if options.keep:
+        if options.keep or options.reuse:
             print(f"kept {root}")
         else:
             shutil.rmtree(root, ignore_errors=True)
