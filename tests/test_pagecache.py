@@ -12,7 +12,7 @@ from django.test import Client, override_settings
 from wagtail.contrib.search_promotions.models import Query
 from wagtail.models import PageViewRestriction
 
-from pagecache import store
+from pagecache import replays, store
 from resources.models import ResourceStats
 
 from . import factories
@@ -237,6 +237,15 @@ def test_views_and_searches_are_still_counted_on_hits(client, course):
     for _ in range(3):
         client.get("/api/search/?q=心理危机")
     assert Query.get("心理危机").hits == 3
+
+
+@override_settings(PAGECACHE_REPLAY_SECONDS=60)
+def test_hits_views_are_written_together_later(client, course):
+    for _ in range(3):
+        client.get(course.url)
+    assert ResourceStats.objects.get(page_id=course.pk).views == 1  # the miss, rendered
+    replays.flush()  # what the timer does after PAGECACHE_REPLAY_SECONDS
+    assert ResourceStats.objects.get(page_id=course.pk).views == 3
 
 
 @override_settings(PAGECACHE_MAX_BODY_BYTES=1000)
