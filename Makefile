@@ -21,12 +21,16 @@ PG_TEST_LOG := var/pytest-postgresql.log
 # Both runs then end at about the same time (docs/testing.md).
 PG_SKIP := $(foreach f,browser admin_browser learning_browser coursepackages_browser feedback_browser ffmpeg admin_language settings,--ignore=tests/test_$(f).py)
 
-.PHONY: help run test test-services ralph setup setup-dev system-deps system-test-deps node-deps messages migrate demo lint format bench bench-search bench-search-100k bench-media bench-progress worker
+.PHONY: help run test test-services ralph setup setup-dev system-deps system-test-deps node-deps messages migrate demo lint format bench bench-search bench-search-100k bench-media bench-progress bench-serving worker
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-17s %s\n", $$1, $$2}'
 
 run: export BASE_URL ?= http://$(HOST):$(PORT)
+# DEBUG off, as in production: the site's own 404 and 500 pages, static files through WhiteNoise
+# (hub/settings/dev.py). `DEBUG=1 make run` shows Django's debug pages instead.
+run: export DEBUG ?= 0
+run: export ALLOWED_HOSTS ?= localhost,127.0.0.1,[::1],$(HOST)
 run: setup system-deps node-deps messages ## Set up, migrate, load the demo, create an admin, serve http://127.0.0.1:8000 with its workers
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo && $(MANAGE) sync_site
@@ -139,6 +143,10 @@ bench-search-100k: setup-dev system-test-deps test-services ## Search latency, r
 
 bench-media: setup-dev system-test-deps ## Segments behind nginx + gunicorn: signed (nginx alone) vs checked by Django vs unchecked
 	$(BIN)/python bench/media_serving.py
+
+bench-serving: setup-dev system-test-deps test-services ## Public pages and the API under load, cold and from the page cache (files, Redis), beside stock Wagtail (about 6 minutes)
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends wrk; }
+	$(BIN)/python bench/serving.py --redis $(TEST_REDIS_URL)
 
 bench-progress: setup-dev system-test-deps test-services ## Players' progress reports under load (6,000 viewers) behind gunicorn, on SQLite and PostgreSQL (about 6 minutes)
 	$(BIN)/python bench/progress.py

@@ -31,6 +31,14 @@ def _remove_test_media():
     shutil.rmtree(django_settings.MEDIA_WORK_DIR, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """No test is served a copy of a page that another test's database rendered (pagecache)."""
+    from pagecache import store
+
+    store.bump()
+
+
 @pytest.fixture
 def home(db):
     """The home page the data migration creates, as the default site's root."""

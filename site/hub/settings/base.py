@@ -97,6 +97,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (make run, or a host without nginx), answered before anything below runs.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # CORS for GET on /api/ only (docs/api.md); before anything that may answer an API request itself.
     "corsheaders.middleware.CorsMiddleware",
     "hub.middleware.ContentSecurityPolicyMiddleware",
@@ -105,6 +107,9 @@ MIDDLEWARE = [
     "hub.middleware.RequestLimitsMiddleware",
     # The API's rate limit per client and its ETag / Cache-Control / 304 (docs/api.md).
     "openapi.middleware.OpenAPIMiddleware",
+    # Anonymous visitors' public pages from a copy (docs/caching.md): below the header middlewares, so that
+    # a copy gets fresh security headers; above sessions, so that a hit costs no session or user look-up.
+    "pagecache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

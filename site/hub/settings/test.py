@@ -26,6 +26,13 @@ elif TASKS_BACKEND == "rq" and not env_bool("RQ_ASYNC"):  # noqa: F405
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(MEDIA_ROOT.parent / (MEDIA_ROOT.name + "-db.sqlite3"))}  # noqa: F405
 
+# Each test process keeps its own copies of pages (two runs at once must not share var/pagecache); with
+# CACHE_URL, Redis as in production. tests/conftest.py starts every test with a new generation.
+if not os.environ.get("CACHE_URL"):
+    PAGECACHE_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pagecache"}
+PAGECACHE_REPLAY_SECONDS = 0  # a hit's view is counted before the test looks
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise warns of a missing one)
+
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Search tests choose their backend themselves (tests/test_search.py runs Elasticsearch when
 # ELASTICSEARCH_URL is set); everything else uses the database backend.
