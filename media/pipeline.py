@@ -176,6 +176,9 @@ def _transcode(video, token, work):
     from microcourses.models import MicroCoursePage
 
     MicroCoursePage.objects.filter(video_id=video.pk).update(duration_seconds=round(video.duration))
+    from resources.signals import public_content_changed
+
+    public_content_changed.send(sender=Video, video_id=video.pk)
     # Older ladders (the file was replaced; an attempt killed while storing) go only once the new one
     # is in place.
     delete_other_ladders(storage, video.pk, keep=prefix)

@@ -97,10 +97,10 @@ def remove_pages(ids):
         _queue([(pk, PendingChange.Action.DELETE) for pk in ids])
 
 
-def record_view(page_id):
+def record_view(page_id, times=1):
     # The database index follows at once (a plain column: the full-text row is not touched);
     # Elasticsearch gets the count with the page's next update or rebuild.
-    IndexEntry.objects.filter(page_id=page_id).update(popularity=F("popularity") + 1)
+    IndexEntry.objects.filter(page_id=page_id).update(popularity=F("popularity") + times)
 
 
 def record_stats(values_by_page):

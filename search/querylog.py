@@ -12,7 +12,8 @@ So the log holds at most SEARCH_QUERY_LOG_MAX_QUERIES queries (plus the promoted
 most SEARCH_QUERY_LOG_DAYS daily rows."""
 
 from django.conf import settings
-from django.db.models import Max, Sum
+from django.db.models import F, Max, Sum
+from django.utils import timezone
 
 from wagtail.contrib.search_promotions.models import Query, QueryDailyHits
 from wagtail.search.utils import normalise_query_string
@@ -20,7 +21,7 @@ from wagtail.search.utils import normalise_query_string
 from .service import MAX_QUERY_LENGTH
 
 
-def log_query(q):
+def log_query(q, times=1):
     query_string = normalise_query_string(q[:MAX_QUERY_LENGTH])
     if not query_string:
         return
@@ -29,7 +30,11 @@ def log_query(q):
         if Query.objects.count() >= settings.SEARCH_QUERY_LOG_MAX_QUERIES:
             return  # full until the next sweep
         query, _ = Query.objects.get_or_create(query_string=query_string)
-    query.add_hit()
+    if times == 1:
+        query.add_hit()
+    else:  # the page cache's hits, written together (pagecache.replays)
+        daily, _ = QueryDailyHits.objects.get_or_create(query=query, date=timezone.now().date())
+        QueryDailyHits.objects.filter(pk=daily.pk).update(hits=F("hits") + times)
 
 
 def sweep():

@@ -64,8 +64,8 @@ def on_label_saved(sender, instance, created, raw=False, **kwargs):
     indexing.update_pages(list(ids))
 
 
-def on_resource_viewed(sender, page_id, **kwargs):
-    indexing.record_view(page_id)
+def on_resource_viewed(sender, page_id, times=1, **kwargs):
+    indexing.record_view(page_id, times)
 
 
 def register_signal_handlers():

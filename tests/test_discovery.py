@@ -227,7 +227,7 @@ def test_the_sitemap_lists_exactly_the_live_public_pages(client, tree, pages):
     assert datetime.fromisoformat(sitemap_entries(client)[full(course)]) == course.last_published_at
     # The same rule as the search's: the resources in the sitemap are the searchable ones.
     searchable = {pk for ids in documents.searchable_ids() for pk in ids}
-    resources = {p.pk for p in (pages["course"], pages["case"], pages["notice"])}
+    resources = {p.pk for p in (pages["course"], pages["case"], pages["notice"], pages["series"])}
     assert searchable == resources
 
 
@@ -298,7 +298,7 @@ def test_public_pages_have_description_open_graph_and_canonical(client, tree, pa
         (pages["course"], "article", "识别心理危机的信号。"),
         (pages["case"], "article", pages["case"].summary),
         (pages["notice"], "article", "各培训研修中心：现将有关事项通知如下。"),
-        (pages["series"], "website", "按顺序学习"),
+        (pages["series"], "article", "按顺序学习"),  # a series is a library resource
     ]
     for page, og_type, description in cases:
         html = client.get(page.url).text

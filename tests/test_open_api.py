@@ -230,12 +230,12 @@ def hidden(tree, center, make_course):
 @pytest.mark.django_db
 def test_no_hidden_page_in_any_listing_or_detail(client, django_user_model, hidden, make_course):
     visible = make_course(title="公开课")
-    draft, private, under_unpublished, under_restricted, series, _open_series = hidden
+    draft, private, under_unpublished, under_restricted, series, open_series = hidden
     secret = {"草稿课", "内部课", "停用专区的课", "内部专区的课", "停用专区的系列"}
     # Signed in as an editor, or with a page's password entered: the API answers the same.
     client.force_login(django_user_model.objects.create_superuser("editor", "", "pw"))
-    assert titles(client) == {"公开课"}
-    assert {r["id"] for r in items(client, "/api/v2/resources/", fields="id")} == {visible.pk}
+    assert titles(client) == {"公开课", "公开系列"}  # a series is a library resource
+    assert {r["id"] for r in items(client, "/api/v2/resources/", fields="id")} == {visible.pk, open_series.pk}
     pages = titles(client, "/api/v2/pages/", limit=100)
     assert pages.isdisjoint(secret) and {"公开课", "公开系列"} <= pages
     assert titles(client, "/api/v2/pages/", type="microcourses.CourseSeriesPage") == {"公开系列"}

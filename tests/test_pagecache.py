@@ -26,6 +26,12 @@ def get(client, url, **kwargs):
     return response, response.get("X-Cache")
 
 
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    """The suite runs with the cache off (hub.settings.test); these tests are about it."""
+    settings.PAGECACHE_ENABLED = True
+
+
 @pytest.fixture
 def course(make_course):
     return make_course(title="大学生心理危机的识别与早期干预", capabilities=["mental_health"], stages=["new"])
@@ -312,3 +318,45 @@ def test_static_files_are_served_by_whitenoise_without_collectstatic():
     hls = client.get("/static/vendor/hls/hls.min.js")
     assert hls.status_code == 200
     assert b"".join(hls.streaming_content)[:100]
+
+
+# -- changes written by a plain UPDATE (resources.signals.public_content_changed) ---------------------------
+
+
+def test_a_video_that_finishes_transcoding_shows_at_once(client, make_course, tmp_path):
+    """The course page cached while its video waited plays the video as soon as the ladder is ready."""
+    from django.core.files import File
+
+    from media import pipeline
+    from media.models import Video
+
+    from . import videos
+
+    video = Video(title="讲座")
+    with open(videos.lecture(tmp_path / "lecture.mp4", seconds=2), "rb") as fh:
+        video.file.save("lecture.mp4", File(fh), save=False)
+    video.save()
+    course = make_course(video=video)
+    get(client, course.url)
+    assert get(client, course.url)[1] == "HIT"
+    pipeline.transcode(video.pk)
+    video.refresh_from_db()
+    response, state = get(client, course.url)
+    assert state == "MISS" and video.playlist_url in response.text
+
+
+def test_an_approved_comment_shows_at_once(client, course, counselor):
+    from django.utils import timezone
+
+    from feedback import moderation
+    from feedback.models import CourseRating
+
+    rating = CourseRating.objects.create(
+        user=counselor, course=course, score=5, comment="讲得很实在，马上能用。", comment_status="pending"
+    )
+    get(client, course.url)
+    assert get(client, course.url)[1] == "HIT"
+    reviewer = factories.CounselorFactory(username="reviewer")
+    assert moderation.decide(rating, CourseRating.CommentStatus.APPROVED, reviewer, timezone.now())
+    response, state = get(client, course.url)
+    assert state == "MISS" and "讲得很实在，马上能用。" in response.text

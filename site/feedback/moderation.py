@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 
 from editorial import roles
 from learning.analytics import center_of_path, sections_of
+from resources.signals import public_content_changed
 
 from .models import CourseRating
 
@@ -102,4 +103,5 @@ def decide(rating, status, user, now):
     )
     if updated:
         rating.moderate(status, user, now)
+        public_content_changed.send(sender=CourseRating, page_id=rating.course_id)
     return bool(updated)

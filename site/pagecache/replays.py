@@ -20,22 +20,24 @@ SEARCH_VIEWS = {"search.views.search_page", "search.views.api_search"}
 
 
 def for_view(request, view_func):
-    if f"{view_func.__module__}.{view_func.__qualname__}" in SEARCH_VIEWS:
+    # Feeds are callable instances, without a __qualname__ of their own.
+    name = getattr(view_func, "__qualname__", type(view_func).__qualname__)
+    if f"{view_func.__module__}.{name}" in SEARCH_VIEWS:
         q = request.GET.get("q", "")
         return [("search_query", q)] if q else []
     return []
 
 
-def resource_view(page_id):
+def resource_view(page_id, times):
     from resources.models import ResourceStats
 
-    ResourceStats.record_view(page_id)
+    ResourceStats.record_view(page_id, times)
 
 
-def search_query(q):
+def search_query(q, times):
     from search import querylog
 
-    querylog.log_query(q)
+    querylog.log_query(q, times)
 
 
 ACTIONS = {"resource_view": resource_view, "search_query": search_query}
@@ -82,9 +84,9 @@ def _flush_in_thread():
 
 def write(batch):
     with transaction.atomic():
+        # One update per page or query for all its hits: "+n" once, not n times "+1".
         for (name, argument), times in batch.items():
-            for _ in range(times):
-                ACTIONS[name](argument)
+            ACTIONS[name](argument, times)
 
 
 atexit.register(_flush_in_thread)

@@ -12,6 +12,8 @@ from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from resources.signals import public_content_changed
+
 from . import store
 
 ALWAYS = (Page, PageViewRestriction, Site, BaseSiteSetting, BaseGenericSetting)
@@ -42,5 +44,6 @@ def on_saved_or_deleted(sender, instance, **kwargs):
 def register_signal_handlers():
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(invalidate, dispatch_uid=f"pagecache_{id(signal)}")
+    public_content_changed.connect(invalidate, dispatch_uid="pagecache_public_content")
     post_save.connect(on_saved_or_deleted, dispatch_uid="pagecache_saved")
     post_delete.connect(on_saved_or_deleted, dispatch_uid="pagecache_deleted")

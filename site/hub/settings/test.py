@@ -31,6 +31,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 if not os.environ.get("CACHE_URL"):
     PAGECACHE_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pagecache"}
 PAGECACHE_REPLAY_SECONDS = 0  # a hit's view is counted before the test looks
+# Off, so that a test of what a page shows or costs (query counts) measures the page, not a copy of it;
+# the page cache's own tests (test_pagecache.py) turn it on.
+PAGECACHE_ENABLED = False
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise warns of a missing one)
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
