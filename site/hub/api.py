@@ -16,6 +16,7 @@ from rest_framework.permissions import AllowAny
 
 from django.conf import settings
 
+from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.serializers import PageHtmlUrlField, PageSerializer
@@ -107,6 +108,20 @@ class UpdatedSinceFilter(BaseFilterBackend):
         return queryset if since is None else queryset.filter(last_published_at__gte=since)
 
 
+class OpenSearchFilter(SearchFilter):
+    """Wagtail's `?search=`, over the open pages. The search backend turns a queryset's conditions into its
+    own filters and knows plain field lookups only, not the visibility rule's EXISTS (a server error on
+    every search): the pages the other filters selected reach it as a sub-query of ids."""
+
+    def filter_queryset(self, request, queryset, view):
+        if "search" in request.GET:
+            by_tag = getattr(queryset, "_filtered_by_tag", False)
+            ordering = queryset.query.order_by
+            queryset = queryset.model.objects.filter(pk__in=queryset.order_by().values("pk")).order_by(*ordering)
+            queryset._filtered_by_tag = by_tag
+        return super().filter_queryset(request, queryset, view)
+
+
 class BaseUrlHtmlUrlField(PageHtmlUrlField):
     """The page's address under BASE_URL (WAGTAILADMIN_BASE_URL), whatever host the Site record keeps."""
 
@@ -132,7 +147,7 @@ class HubPagesAPIViewSet(PagesAPIViewSet):
         *PagesAPIViewSet.filter_backends[:-1],
         SortFilter,
         UpdatedSinceFilter,
-        PagesAPIViewSet.filter_backends[-1],  # the search filter stays last
+        OpenSearchFilter,  # Wagtail's search filter, last
     ]
     # No `site`: one site; the default site's pages are the API's.
     known_query_parameters = PagesAPIViewSet.known_query_parameters.union(["sort", "updated_since"]) - {"site"}

@@ -1,0 +1,92 @@
+"""The public surfaces of issue 15 reviewed as an attacker would use them: the directory, the open API,
+the feeds and sitemap and the page cache must never show a draft, a private page, or a page under an
+unpublished or restricted section, whatever parameters or headers a visitor sends."""
+
+import pytest
+
+from wagtail.models import PageViewRestriction
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hidden_section(tree):
+    """A center whose section of the library is unpublished, with a live course inside it."""
+    closed = factories.TrainingCenterFactory(code="sdu", name="山东大学中心")
+    expert = factories.ExpertFactory(name="隐藏讲师")
+    course = factories.MicroCoursePageFactory(
+        parent=closed.section, center=closed, title="未开放专区里的课", lecturer=expert
+    )
+    closed.section.unpublish()
+    course.refresh_from_db()
+    assert course.live  # Wagtail's unpublish of the section leaves the course live
+    return {"center": closed, "expert": expert, "course": course}
+
+
+# -- the directory ---------------------------------------------------------------------------------
+
+
+def test_expert_page_does_not_exist_for_a_course_under_an_unpublished_section(client, hidden_section):
+    response = client.get(f"/experts/{hidden_section['expert'].pk}/")
+    assert response.status_code == 404
+
+
+def test_expert_pool_does_not_count_or_name_courses_under_an_unpublished_section(client, hidden_section):
+    response = client.get("/experts/")
+    assert response.status_code == 200
+    rows = {e.pk: e for e in response.context["experts"]}
+    assert rows[hidden_section["expert"].pk].course_count == 0
+    assert f"/experts/{hidden_section['expert'].pk}/" not in response.text
+    assert "未开放专区里的课" not in response.text
+
+
+def test_expert_page_lists_only_courses_outside_hidden_sections(client, center, hidden_section):
+    expert = hidden_section["expert"]
+    factories.MicroCoursePageFactory(parent=center.section, center=center, title="公开的课", lecturer=expert)
+    response = client.get(f"/experts/{expert.pk}/")
+    assert response.status_code == 200
+    assert "公开的课" in response.text
+    assert "未开放专区里的课" not in response.text
+    assert "山东大学中心" not in response.text
+
+
+def test_centers_index_does_not_count_courses_under_an_unpublished_section(client, hidden_section):
+    response = client.get("/centers/")
+    rows = {c.code: c for c in response.context["centers"]}
+    assert rows["sdu"].resource_count == 0 and rows["sdu"].expert_count == 0
+
+
+# -- the open API ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/v2/resources/", "/api/v2/pages/"])
+@pytest.mark.parametrize(
+    "since", ["0001-01-01", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "2026-02-30", "x" * 40]
+)
+def test_updated_since_at_the_edges_of_the_calendar_is_a_400_not_a_server_error(client, tree, path, since):
+    response = client.get(path, {"updated_since": since})
+    assert response.status_code in (200, 400), response.content[:300]
+
+
+PROBE = "/tmp/rs/probe"
+
+
+def test_searching_the_pages_endpoint_finds_open_pages_only(client, center, hidden_section):
+    factories.MicroCoursePageFactory(parent=center.section, center=center, title="公开的危机干预课")
+    factories.MicroCoursePageFactory(parent=center.section, center=center, title="草稿的危机干预课", live=False)
+    restricted = factories.MicroCoursePageFactory(parent=center.section, center=center, title="内部的危机干预课")
+    PageViewRestriction.objects.create(page=restricted, restriction_type=PageViewRestriction.LOGIN)
+    hidden = hidden_section["course"]
+    hidden.title = "未开放的危机干预课"
+    hidden.save_revision().publish()
+    hidden_section["center"].section.unpublish()
+
+    for query in ("危机干预", "%00", "x" * 300):
+        response = client.get("/api/v2/pages/", {"search": query, "type": "microcourses.MicroCoursePage"})
+        assert response.status_code in (200, 400), response.content[:300]
+    titles = [item["title"] for item in client.get("/api/v2/pages/", {"search": "危机干预"}).json()["items"]]
+    assert titles == ["公开的危机干预课"]
+    ordered = client.get("/api/v2/pages/", {"search": "危机干预", "order": "-id", "fields": "title"})
+    assert [item["title"] for item in ordered.json()["items"]] == ["公开的危机干预课"]
