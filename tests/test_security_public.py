@@ -88,5 +88,9 @@ def test_searching_the_pages_endpoint_finds_open_pages_only(client, center, hidd
         assert response.status_code in (200, 400), response.content[:300]
     titles = [item["title"] for item in client.get("/api/v2/pages/", {"search": "危机干预"}).json()["items"]]
     assert titles == ["公开的危机干预课"]
+    wrong = client.get("/api/v2/pages/", {"search": "危机干预", "search_operator": "xor"})
+    assert wrong.status_code == 400 and "search_operator" in wrong.json()["message"]
+    either = client.get("/api/v2/pages/", {"search": "危机干预 不存在的词", "search_operator": "or"})
+    assert [item["title"] for item in either.json()["items"]] == ["公开的危机干预课"]
     ordered = client.get("/api/v2/pages/", {"search": "危机干预", "order": "-id", "fields": "title"})
     assert [item["title"] for item in ordered.json()["items"]] == ["公开的危机干预课"]

@@ -115,6 +115,8 @@ class OpenSearchFilter(SearchFilter):
 
     def filter_queryset(self, request, queryset, view):
         if "search" in request.GET:
+            if request.GET.get("search_operator", "and") not in ("and", "or"):
+                raise BadRequestError("search_operator 只能是 and 或 or（search_operator must be 'and' or 'or'）")
             by_tag = getattr(queryset, "_filtered_by_tag", False)
             ordering = queryset.query.order_by
             queryset = queryset.model.objects.filter(pk__in=queryset.order_by().values("pk")).order_by(*ordering)
