@@ -94,3 +94,33 @@ def test_searching_the_pages_endpoint_finds_open_pages_only(client, center, hidd
     assert [item["title"] for item in either.json()["items"]] == ["公开的危机干预课"]
     ordered = client.get("/api/v2/pages/", {"search": "危机干预", "order": "-id", "fields": "title"})
     assert [item["title"] for item in ordered.json()["items"]] == ["公开的危机干预课"]
+
+
+# -- feeds and sitemap, through the page cache -----------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/feeds/resources/", "/feeds/notices/atom/", "/feeds/area/mental_health/"])
+def test_feeds_are_served_and_cached_for_anonymous_visitors(client, center, url):
+    factories.MicroCoursePageFactory(parent=center.section, center=center, capabilities=["mental_health"])
+    first = client.get(url)
+    assert first.status_code == 200 and first.get("X-Cache") == "MISS"
+    assert client.get(url).get("X-Cache") == "HIT"
+
+
+def test_an_unpublished_course_vanishes_at_once_from_cached_feeds_sitemap_and_api(client, center):
+    course = factories.MicroCoursePageFactory(parent=center.section, center=center, title="即将撤下的课")
+    urls = ["/feeds/resources/", "/sitemap.xml", "/api/v2/resources/", "/api/v2/pages/?type=microcourses.MicroCoursePage"]
+    for url in urls:
+        client.get(url)
+        assert client.get(url).get("X-Cache") == "HIT", url
+    course.unpublish()
+    for url in urls:
+        response = client.get(url)
+        assert response.get("X-Cache") != "HIT", url
+        assert "即将撤下的课" not in response.content.decode() and course.url not in response.content.decode(), url
+
+
+def test_feeds_and_sitemap_leave_out_a_course_under_an_unpublished_section(client, hidden_section):
+    for url in ("/feeds/resources/", "/feeds/resources/atom/", "/sitemap.xml"):
+        body = client.get(url).content.decode()
+        assert "未开放专区里的课" not in body and hidden_section["course"].url not in body, url

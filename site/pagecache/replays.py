@@ -20,7 +20,9 @@ SEARCH_VIEWS = {"search.views.search_page", "search.views.api_search"}
 
 
 def for_view(request, view_func):
-    if f"{view_func.__module__}.{view_func.__qualname__}" in SEARCH_VIEWS:
+    # A view may be an instance (a syndication Feed is): it has no __qualname__ of its own.
+    name = getattr(view_func, "__qualname__", None) or type(view_func).__qualname__
+    if f"{getattr(view_func, '__module__', '')}.{name}" in SEARCH_VIEWS:
         q = request.GET.get("q", "")
         return [("search_query", q)] if q else []
     return []
