@@ -96,6 +96,13 @@ def test_searching_the_pages_endpoint_finds_open_pages_only(client, center, hidd
     assert [item["title"] for item in ordered.json()["items"]] == ["公开的危机干预课"]
 
 
+@pytest.mark.parametrize("value", ["x", "2026-13-01", "0001-01-01 00:00", "0001-01-01T00:00:00+14:00"])
+def test_a_field_filter_with_a_value_the_field_cannot_hold_is_a_400(client, center, value):
+    factories.MicroCoursePageFactory(parent=center.section, center=center)
+    response = client.get("/api/v2/pages/", {"type": "microcourses.MicroCoursePage", "first_published_at": value})
+    assert response.status_code == 400, response.content[:300]
+
+
 # -- feeds and sitemap, through the page cache -----------------------------------------------------
 
 
@@ -109,7 +116,8 @@ def test_feeds_are_served_and_cached_for_anonymous_visitors(client, center, url)
 
 def test_an_unpublished_course_vanishes_at_once_from_cached_feeds_sitemap_and_api(client, center):
     course = factories.MicroCoursePageFactory(parent=center.section, center=center, title="即将撤下的课")
-    urls = ["/feeds/resources/", "/sitemap.xml", "/api/v2/resources/", "/api/v2/pages/?type=microcourses.MicroCoursePage"]
+    pages = "/api/v2/pages/?type=microcourses.MicroCoursePage"
+    urls = ["/feeds/resources/", "/sitemap.xml", "/api/v2/resources/", pages]
     for url in urls:
         client.get(url)
         assert client.get(url).get("X-Cache") == "HIT", url
