@@ -132,3 +132,19 @@ def test_feeds_and_sitemap_leave_out_a_course_under_an_unpublished_section(clien
     for url in ("/feeds/resources/", "/feeds/resources/atom/", "/sitemap.xml"):
         body = client.get(url).content.decode()
         assert "未开放专区里的课" not in body and hidden_section["course"].url not in body, url
+
+
+# -- found, not fixed here (microcourses/models.py is not this review's file) ----------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="CourseSeriesPage.live_items() uses .live().public(): a live course inside an unpublished "
+    "center section is still named by an open series (page, API course_list, search body)",
+)
+def test_an_open_series_does_not_name_a_course_under_an_unpublished_section(client, center, hidden_section):
+    series = factories.CourseSeriesPageFactory(parent=center.section, title="公开系列")
+    factories.SeriesItemFactory(page=series, course=hidden_section["course"])
+    response = client.get(f"/api/v2/pages/{series.pk}/")
+    assert response.status_code == 200
+    assert "未开放专区里的课" not in response.content.decode()
