@@ -4,6 +4,8 @@ unpublished or restricted section, whatever parameters or headers a visitor send
 
 import pytest
 
+from django.test import override_settings
+
 from wagtail.models import PageViewRestriction
 
 from . import factories
@@ -148,3 +150,55 @@ def test_an_open_series_does_not_name_a_course_under_an_unpublished_section(clie
     response = client.get(f"/api/v2/pages/{series.pk}/")
     assert response.status_code == 200
     assert "未开放专区里的课" not in response.content.decode()
+
+
+# -- the page cache: what anonymous visitors can make it store -----------------------------------------
+
+
+def test_query_string_variations_never_grow_the_file_cache_past_its_bound(client, center, tmp_path):
+    course = factories.MicroCoursePageFactory(parent=center.section, center=center)
+    folder = tmp_path / "pagecache"
+    config = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(folder),
+        "OPTIONS": {"MAX_ENTRIES": 5},
+    }
+    with override_settings(PAGECACHE_CACHE=config, PAGECACHE_MAX_ENTRIES=5):
+        states = [
+            client.get(course.url, {"v": i}, HTTP_ACCEPT=f"text/html;q=0.{i % 9}").get("X-Cache") for i in range(40)
+        ]
+        files = list(folder.glob("*.djcache"))
+    # Culling (FileBasedCache's MAX_ENTRIES) may drop the period's counter or the generation too, so a few
+    # more copies than PAGECACHE_MAX_ENTRIES may be made over time; the files on disk stay within the bound.
+    assert "HIT" not in states and len(files) <= 5
+
+
+def test_a_password_protected_page_is_never_kept_nor_served_from_a_copy(client, center):
+    course = factories.MicroCoursePageFactory(parent=center.section, center=center, title="密码保护的课")
+    PageViewRestriction.objects.create(page=course, restriction_type=PageViewRestriction.PASSWORD, password="s3cret")
+    for _ in range(2):
+        response = client.get(course.url)
+        assert response.get("X-Cache") is None and "密码保护的课" not in response.content.decode().split("<main")[-1]
+
+
+def test_spoofed_forwarding_headers_neither_poison_nor_split_the_copy(client, center):
+    course = factories.MicroCoursePageFactory(parent=center.section, center=center)
+    client.get(course.url)
+    spoofed = client.get(course.url, HTTP_X_FORWARDED_HOST="evil.example", HTTP_X_FORWARDED_PROTO="https")
+    assert spoofed.get("X-Cache") == "HIT" and b"evil.example" not in spoofed.content
+
+
+@override_settings(OPENAPI_RATE="3/minute", TRUSTED_PROXIES=set())
+def test_x_forwarded_for_from_an_untrusted_peer_does_not_reset_the_api_rate(client, tree):
+    codes = [
+        client.get("/api/v2/centers/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=f"1.2.3.{i}").status_code
+        for i in range(5)
+    ]
+    assert codes == [200, 200, 200, 429, 429]
+
+
+def test_cors_only_on_the_api_and_never_with_credentials(client, tree):
+    api = client.get("/api/v2/pages/", HTTP_ORIGIN="https://other.example")
+    assert api["Access-Control-Allow-Origin"] == "*" and not api.has_header("Access-Control-Allow-Credentials")
+    for url in ("/", "/sitemap.xml", "/feeds/resources/", "/experts/"):
+        assert not client.get(url, HTTP_ORIGIN="https://other.example").has_header("Access-Control-Allow-Origin"), url
