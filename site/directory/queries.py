@@ -15,6 +15,7 @@ are listed in the pool without a link.
 from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from discovery.visibility import public
 from microcourses.models import MicroCoursePage
 from resources.models import CenterSectionPage, Expert, ResourcePage, TrainingCenter
 
@@ -29,13 +30,15 @@ LEVEL_ORDER = Case(
 )
 
 
+# The site's rule (discovery.visibility, as the search and the feeds): live, not view-restricted, and under
+# no unpublished or restricted section. `.live().public()` alone still counts a live course inside a
+# center's unpublished section, and would name it (and its lecturer's page) in public.
 def visible_resources():
-    """Live, public resources (`.public()` reads the view restrictions once, when called)."""
-    return ResourcePage.objects.live().public()
+    return public(ResourcePage.objects.all())
 
 
 def visible_courses():
-    return MicroCoursePage.objects.live().public()
+    return public(MicroCoursePage.objects.all())
 
 
 def course_count(courses):
@@ -77,7 +80,7 @@ def centers_with_facts(centers):
     expert_counts = dict(
         lecturers.annotate(n=Count("microcoursepage__lecturer", distinct=True)).values_list("center", "n")
     )
-    sections = {s.center_id: s for s in CenterSectionPage.objects.live().public().filter(center_id__in=ids)}
+    sections = {s.center_id: s for s in public(CenterSectionPage.objects.filter(center_id__in=ids))}
     for center in centers:
         center.resource_count = resource_counts.get(center.pk, 0)
         center.expert_count = expert_counts.get(center.pk, 0)

@@ -11,11 +11,17 @@ Besides Wagtail's `order` (fields of the page), `sort` orders by the numbers of 
 (docs/popularity.md): `sort=popular` 最多观看, `completion` 完成率最高, `rating` 评分最高, as the library and
 the search order them, and `newest` / `oldest`."""
 
+import datetime
+
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.permissions import AllowAny
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
+from django.utils import timezone
 
+from wagtail.api.v2.filters import FieldsFilter, SearchFilter
 from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.serializers import PageHtmlUrlField, PageSerializer
@@ -107,6 +113,49 @@ class UpdatedSinceFilter(BaseFilterBackend):
         return queryset if since is None else queryset.filter(last_published_at__gte=since)
 
 
+class CheckedFieldsFilter(FieldsFilter):
+    """Wagtail's `?<field>=value`, with a 400 instead of a server error for a value the field cannot hold: a
+    date that is no date (`?first_published_at=x`), or a moment with no UTC value (`0001-01-01`)."""
+
+    def filter_queryset(self, request, queryset, view):
+        for name, value in request.GET.items():
+            try:
+                field = queryset.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if isinstance(field, models.DateField):  # DateTimeField too
+                try:
+                    parsed = field.to_python(value)
+                    if isinstance(parsed, datetime.datetime) and timezone.is_naive(parsed):
+                        parsed = timezone.make_aware(parsed)
+                    if isinstance(parsed, datetime.datetime):
+                        parsed.astimezone(datetime.UTC)
+                except (ValidationError, OverflowError, ValueError) as error:
+                    raise BadRequestError(
+                        f"{name} 的值不是有效的日期或时间（'{value[:40]}' is not a valid date）"
+                    ) from error
+        try:
+            return super().filter_queryset(request, queryset, view)
+        except ValidationError as error:
+            raise BadRequestError(f"筛选条件的值无效（{'; '.join(error.messages)[:100]}）") from error
+
+
+class OpenSearchFilter(SearchFilter):
+    """Wagtail's `?search=`, over the open pages. The search backend turns a queryset's conditions into its
+    own filters and knows plain field lookups only, not the visibility rule's EXISTS (a server error on
+    every search): the pages the other filters selected reach it as a sub-query of ids."""
+
+    def filter_queryset(self, request, queryset, view):
+        if "search" in request.GET:
+            if request.GET.get("search_operator", "and") not in ("and", "or"):
+                raise BadRequestError("search_operator 只能是 and 或 or（search_operator must be 'and' or 'or'）")
+            by_tag = getattr(queryset, "_filtered_by_tag", False)
+            ordering = queryset.query.order_by
+            queryset = queryset.model.objects.filter(pk__in=queryset.order_by().values("pk")).order_by(*ordering)
+            queryset._filtered_by_tag = by_tag
+        return super().filter_queryset(request, queryset, view)
+
+
 class BaseUrlHtmlUrlField(PageHtmlUrlField):
     """The page's address under BASE_URL (WAGTAILADMIN_BASE_URL), whatever host the Site record keeps."""
 
@@ -129,10 +178,11 @@ class HubPagesAPIViewSet(PagesAPIViewSet):
     base_serializer_class = HubPageSerializer
     pagination_class = HubPagination
     filter_backends = [
-        *PagesAPIViewSet.filter_backends[:-1],
+        CheckedFieldsFilter,
+        *PagesAPIViewSet.filter_backends[1:-1],
         SortFilter,
         UpdatedSinceFilter,
-        PagesAPIViewSet.filter_backends[-1],  # the search filter stays last
+        OpenSearchFilter,  # Wagtail's search filter, last
     ]
     # No `site`: one site; the default site's pages are the API's.
     known_query_parameters = PagesAPIViewSet.known_query_parameters.union(["sort", "updated_since"]) - {"site"}

@@ -2,7 +2,7 @@
 mistake answered with a 400 and a Chinese message that says what is allowed."""
 
 import re
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from django.conf import settings
 from django.utils import timezone
@@ -97,8 +97,14 @@ def moment(request, name):
         parsed = None
     if parsed is None:
         raise ParamError(f"参数 {name} 必须是 ISO 8601 格式的日期或时间，例如 2026-11-01 或 2026-11-01T08:00:00+08:00")
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
+    try:
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        # The database compares in UTC: a moment at the calendar's edge (0001-01-01 here, 9999-12-31 west
+        # of Greenwich) has no UTC value and would be a server error there.
+        parsed.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ParamError(f"参数 {name} 超出可用的日期范围") from None
     return parsed
 
 

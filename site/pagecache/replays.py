@@ -20,9 +20,9 @@ SEARCH_VIEWS = {"search.views.search_page", "search.views.api_search"}
 
 
 def for_view(request, view_func):
-    # Feeds are callable instances, without a __qualname__ of their own.
-    name = getattr(view_func, "__qualname__", type(view_func).__qualname__)
-    if f"{view_func.__module__}.{name}" in SEARCH_VIEWS:
+    # A view may be an instance (a syndication Feed is): it has no __qualname__ of its own.
+    name = getattr(view_func, "__qualname__", None) or type(view_func).__qualname__
+    if f"{getattr(view_func, '__module__', '')}.{name}" in SEARCH_VIEWS:
         q = request.GET.get("q", "")
         return [("search_query", q)] if q else []
     return []
