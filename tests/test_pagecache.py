@@ -276,6 +276,16 @@ def test_at_most_max_entries_copies_are_made_in_a_period(client, tree):
     assert states == ["MISS", "MISS", None, None]
 
 
+@override_settings(PAGECACHE_MAX_ENTRIES_PER_CLIENT=2, TRUSTED_PROXIES=[])
+def test_one_visitor_inventing_urls_cannot_use_up_everyone_elses_copies(client, tree):
+    store.backend().clear()
+    library = tree["library"].url
+    states = [get(client, f"{library}?page={n}", REMOTE_ADDR="203.0.113.7")[1] for n in range(1, 5)]
+    assert states == ["MISS", "MISS", None, None]
+    # Another visitor's pages are still kept.
+    assert get(client, f"{library}?page=9", REMOTE_ADDR="198.51.100.2")[1] == "MISS"
+
+
 @override_settings(PAGECACHE_ENABLED=False)
 def test_the_cache_can_be_turned_off(client, course):
     for _ in range(2):

@@ -13,6 +13,12 @@ from . import factories
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    """As deployed: the page cache on (the suite turns it off, hub.settings.test)."""
+    settings.PAGECACHE_ENABLED = True
+
+
 @pytest.fixture
 def hidden_section(tree):
     """A center whose section of the library is unpublished, with a live course inside it."""

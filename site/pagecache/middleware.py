@@ -15,6 +15,8 @@ from django.http import HttpResponse
 from django.utils.cache import cc_delim_re
 from django.utils.translation import get_language_from_request
 
+from hub.clientip import client_ip
+
 from . import replays, store
 
 # What a copy's key includes besides the URL; a response that varies on anything else is not kept.
@@ -41,7 +43,7 @@ class PageCacheMiddleware:
         request._pagecache = {"replays": [], "private": False}
         response = self.get_response(request)
         stored = request.method == "GET" and storable(request, response)
-        if stored and store.store(key, to_entry(request, response, generation)):
+        if stored and store.store(key, to_entry(request, response, generation), client=client_ip(request) or ""):
             response["X-Cache"] = "MISS"
         return response
 

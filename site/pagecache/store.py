@@ -5,6 +5,7 @@ Every copy carries the generation it was made in; a change to anything public se
 `get_many` reads the generation and the copy together: one round trip to Redis, two small file reads."""
 
 import functools
+import hashlib
 import time
 import uuid
 
@@ -63,18 +64,25 @@ def lookup(key):
     return generation, entry
 
 
-def store(key, entry):
-    """Keep a copy, unless PAGECACHE_MAX_ENTRIES copies were already made in this period of
-    PAGECACHE_SECONDS (every backend is then bounded, Redis included, whatever URLs visitors invent)."""
-    cache = backend()
-    seconds = settings.PAGECACHE_SECONDS
-    counter = f"pagecache:stored:{int(time.time() // seconds)}"
+def _count(cache, counter, seconds):
     cache.add(counter, 0, seconds * 2)
     try:
-        stored = cache.incr(counter)
+        return cache.incr(counter)
     except ValueError:  # expired between add and incr
-        stored = 1
-    if stored > settings.PAGECACHE_MAX_ENTRIES:
+        return 1
+
+
+def store(key, entry, client=""):
+    """Keep a copy, unless PAGECACHE_MAX_ENTRIES copies were already made in this period of
+    PAGECACHE_SECONDS (every backend is then bounded, Redis included, whatever URLs visitors invent), or
+    this client address made PAGECACHE_MAX_ENTRIES_PER_CLIENT of them (one visitor cannot use up the rest)."""
+    cache = backend()
+    seconds = settings.PAGECACHE_SECONDS
+    period = int(time.time() // seconds)
+    client_key = "pagecache:client:" + hashlib.sha256(client.encode()).hexdigest()[:32] + f":{period}"
+    if _count(cache, client_key, seconds) > settings.PAGECACHE_MAX_ENTRIES_PER_CLIENT:
+        return False
+    if _count(cache, f"pagecache:stored:{period}", seconds) > settings.PAGECACHE_MAX_ENTRIES:
         return False
     cache.set(key, entry, seconds)
     return True

@@ -17,6 +17,9 @@ PAGECACHE_SECONDS = int(os.environ.get("PAGECACHE_SECONDS") or 300)
 PAGECACHE_MAX_BODY_BYTES = int(os.environ.get("PAGECACHE_MAX_BODY_BYTES") or 512 * 1024)
 PAGECACHE_MAX_URL_BYTES = int(os.environ.get("PAGECACHE_MAX_URL_BYTES") or 2048)
 PAGECACHE_MAX_ENTRIES = int(os.environ.get("PAGECACHE_MAX_ENTRIES") or 5000)
+# Copies one client address may cause per period: one visitor inventing query strings cannot use up the
+# period's PAGECACHE_MAX_ENTRIES and leave everyone else uncached.
+PAGECACHE_MAX_ENTRIES_PER_CLIENT = int(os.environ.get("PAGECACHE_MAX_ENTRIES_PER_CLIENT") or 200)
 # Views and searches of cached pages are written in one transaction this long after the first (0: at once).
 PAGECACHE_REPLAY_SECONDS = float(os.environ.get("PAGECACHE_REPLAY_SECONDS") or 1)
 # Where copies live: files under VAR_DIR/pagecache, shared by every process of the machine (a publish in
