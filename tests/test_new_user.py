@@ -1,0 +1,53 @@
+"""What a new user noticed trying the site (issue 15's review): a counselor on a phone and a laptop, a public
+reader. The series index reads 系列课程 and marks its own navigation link, the main navigation and the sort links
+stay tidy on a phone, a series page puts its courses before the share block."""
+
+import os
+import re
+
+import pytest
+
+from .test_browser import CHROMIUM_ARGS, browser  # noqa: F401  (the fixture)
+from .test_series import make_series
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def current_nav_links(html):
+    nav = re.search(r'<nav class="site-nav".*?</nav>', html, re.S).group(0)
+    return re.findall(r'<a href="[^"]*" aria-current="page">([^<]+)</a>', nav)
+
+
+@pytest.fixture
+def series(section, make_course):
+    courses = [make_course(title="谈心谈话的技巧"), make_course(title="心理危机的识别与干预")]
+    return make_series(section, courses)
+
+
+@pytest.mark.django_db
+def test_the_series_index_reads_its_own_name_and_marks_its_nav_link(client, tree, series):
+    library = tree["library"]
+    response = client.get(library.url, {"kind": "series"})
+    html = response.content.decode()
+    assert re.search(r"<h1>\s*系列课程\s*</h1>", html)
+    assert "<title>系列课程 · " in html
+    assert current_nav_links(html) == ["系列课程"]
+    assert series.title in html
+
+    # The library itself, and the library filtered otherwise, are still 资源库.
+    for params in ({}, {"kind": "microcourse"}, {"kind": ["series", "microcourse"]}):
+        html = client.get(library.url, params).content.decode()
+        assert re.search(rf"<h1>\s*{library.title}\s*</h1>", html), params
+        assert current_nav_links(html) == ["资源库"], params
+
+    # Sections below: the directory's pages, the notices.
+    assert current_nav_links(client.get("/experts/").content.decode()) == ["师资库"]
+    assert current_nav_links(client.get("/centers/").content.decode()) == ["培训中心"]
+    assert current_nav_links(client.get(tree["notices"].url).content.decode()) == ["通知公告"]
+
+
+@pytest.mark.django_db
+def test_a_series_page_lists_its_courses_before_the_share_block(client, series):
+    html = client.get(series.url).content.decode()
+    assert "扫码分享" in html
+    assert html.index("谈心谈话的技巧") < html.index("扫码分享")
