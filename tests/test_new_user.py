@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from . import factories
 from .test_browser import CHROMIUM_ARGS, browser  # noqa: F401  (the fixture)
 from .test_series import make_series
 
@@ -51,3 +52,10 @@ def test_a_series_page_lists_its_courses_before_the_share_block(client, series):
     html = client.get(series.url).content.decode()
     assert "扫码分享" in html
     assert html.index("谈心谈话的技巧") < html.index("扫码分享")
+
+
+@pytest.mark.django_db
+def test_a_notice_is_signed_before_the_share_block(client, tree):
+    notice = factories.PolicyDocumentPageFactory(parent=tree["notices"], title="关于上传网络课程的通知")
+    html = client.get(notice.url).content.decode()
+    assert html.index("教育部办公厅</span>") < html.index("扫码分享")
