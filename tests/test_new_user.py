@@ -59,3 +59,32 @@ def test_a_notice_is_signed_before_the_share_block(client, tree):
     notice = factories.PolicyDocumentPageFactory(parent=tree["notices"], title="关于上传网络课程的通知")
     html = client.get(notice.url).content.decode()
     assert html.index("教育部办公厅</span>") < html.index("扫码分享")
+
+
+# -- in a browser, on a phone ------------------------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_on_a_phone_nothing_overflows_and_the_nav_and_sorts_are_tidy(live_server, browser, tree, series):  # noqa: F811
+    page = browser.new_page(viewport=PHONE)
+    library = tree["library"].url
+    for path in ["/", library, library + "?kind=series", "/search/?q=心理", "/experts/", "/centers/", series.url]:
+        page.goto(live_server.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+
+        # The main navigation's links on a phone: an even grid, every cell as wide, each label on one line.
+        boxes = [link.bounding_box() for link in page.locator(".site-nav a").all()]
+        assert len(boxes) == 7, path
+        assert len({round(b["width"]) for b in boxes}) == 1, path
+        assert len({round(b["height"]) for b in boxes}) == 1, path
+        assert len({round(b["y"]) for b in boxes}) == 2, path  # two rows
+
+    # The sort links (a search's) wrap as whole words: each one line high, as is the 排序 label.
+    page.goto(live_server.url + "/search/?q=心理")
+    heights = {round(e.bounding_box()["height"]) for e in page.locator(".sorts a, .sorts__label").all()}
+    assert max(heights) < 2 * min(heights)
+    # The first result is on the first screen (the filters are folded away).
+    assert page.get_by_test_id("result").first.bounding_box()["y"] < PHONE["height"]
