@@ -9,6 +9,7 @@ import pytest
 
 from . import factories
 from .test_browser import CHROMIUM_ARGS, browser  # noqa: F401  (the fixture)
+from .test_dashboard import fixed_today, member, scenario, submitter  # noqa: F401
 from .test_series import make_series
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -88,3 +89,15 @@ def test_on_a_phone_nothing_overflows_and_the_nav_and_sorts_are_tidy(live_server
     assert max(heights) < 2 * min(heights)
     # The first result is on the first screen (the filters are folded away).
     assert page.get_by_test_id("result").first.bounding_box()["y"] < PHONE["height"]
+
+
+# -- a center's editor in the admin ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_dashboard_panel_says_when_the_deadline_has_passed(client, scenario, django_user_model):  # noqa: F811
+    # July 2 (test_dashboard's day): "-2" alone read like a typo; the progress page already said 已截止.
+    jia = scenario["jia"]
+    client.force_login(member(django_user_model, jia, "jia-editor"))
+    assert "-2（已截止）" in client.get("/admin/").content.decode()
+    assert "-2（已截止）" in client.get(f"/admin/progress/{jia.pk}/").content.decode()
