@@ -83,6 +83,12 @@ def test_on_a_phone_nothing_overflows_and_the_nav_and_sorts_are_tidy(live_server
         assert len({round(b["height"]) for b in boxes}) == 1, path
         assert len({round(b["y"]) for b in boxes}) == 2, path  # two rows
 
+    # A card's center name is on a line of its own, without a "·" dangling before it.
+    page.goto(live_server.url + library + "?kind=series")
+    center = page.locator(".card__center").first
+    assert center.evaluate("e => getComputedStyle(e, '::before').content") == "none"
+    assert center.bounding_box()["y"] > page.locator(".card__eyebrow .badge").first.bounding_box()["y"]
+
     # The sort links (a search's) wrap as whole words: each one line high, as is the 排序 label.
     page.goto(live_server.url + "/search/?q=心理")
     heights = {round(e.bounding_box()["height"]) for e in page.locator(".sorts a, .sorts__label").all()}
