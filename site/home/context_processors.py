@@ -5,9 +5,9 @@ from django.utils.functional import SimpleLazyObject
 class SiteNavigation:
     """The three sections of the site, found once per request: `nav.library`, `nav.cases`,
     `nav.notices` (each None when the site has no such page), `nav.series` (the library's series) and
-    `nav.links` in menu order."""
+    `nav.links` in menu order, each marked `current` when the request is in its section."""
 
-    def __init__(self):
+    def __init__(self, request):
         from wagtail.models import Page
 
         from cases.models import CaseIndexPage
@@ -29,8 +29,13 @@ class SiteNavigation:
         # The directory's indexes are views, not pages: always there (directory.urls).
         self.links += [{"title": "培训中心", "url": reverse("directory:centers")}]
         self.links += [{"title": "师资库", "url": reverse("directory:experts")}]
+        # The series index is the library's own URL with a query: it, not 资源库, is the current section there.
+        series_index = bool(self.library) and request.path == self.library["url"]
+        series_index = series_index and request.GET.getlist("kind") == ["series"]
+        for entry in self.links:
+            entry["current"] = (entry is self.series) if series_index else request.path.startswith(entry["url"])
 
 
 def navigation(request):
     # Lazy: only pages that render the site header pay for the look-up, never the admin.
-    return {"nav": SimpleLazyObject(SiteNavigation)}
+    return {"nav": SimpleLazyObject(lambda: SiteNavigation(request))}
