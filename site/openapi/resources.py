@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import ManyToManyField, Q
 
+from access.visibility import open_pages
 from resources.models import (
     CapabilityArea,
     CareerStage,
@@ -24,7 +25,6 @@ from resources.models import (
 
 from . import params
 from .params import ParamError
-from .visibility import open_pages
 
 # parameter -> (field on the concrete model, vocabulary, what people call it)
 FACETS = {

@@ -10,13 +10,13 @@ from django.http import JsonResponse
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
+from access.visibility import open_pages
 from microcourses.models import MicroCoursePage
 from resources.models import CenterSectionPage, Expert, ResourcePage, TrainingCenter
 
 from . import params, resources
 from .params import ParamError
 from .resources import absolute, html_url
-from .visibility import open_pages
 
 
 def answer(data, status=200):
