@@ -20,13 +20,17 @@ from django.db.models.functions import Substr
 from wagtail.models import Page, PageViewRestriction, Site
 
 
+def _hides():
+    """A Q true for a page that hides itself and its subtree: unpublished (below the root) or restricted."""
+    return Q(live=False, depth__gt=1) | Exists(PageViewRestriction.objects.filter(page=OuterRef("pk")))
+
+
 def _hidden(max_depth):
     """A Q true for pages that they or an ancestor hide, for pages up to `max_depth` deep."""
     condition = Q()
     for depth in range(1, max_depth + 1):
         at_level = Page.objects.filter(path=Substr(OuterRef("path"), 1, depth * Page.steplen))
-        hiding = Q(live=False, depth__gt=1) | Exists(PageViewRestriction.objects.filter(page=OuterRef("pk")))
-        condition |= Q(depth__gte=depth) & Exists(at_level.filter(hiding))
+        condition |= Q(depth__gte=depth) & Exists(at_level.filter(_hides()))
     return condition
 
 
@@ -68,6 +72,6 @@ def is_public(page, request=None):
         elif not page.live or page.expired:
             memo[page.pk] = False
         else:
-            hidden = _hidden(page.depth)
-            memo[page.pk] = not Page.objects.filter(pk=page.pk).filter(hidden).exists()
+            # Its ancestors' paths are known from its own: `path IN (...)` on the path index.
+            memo[page.pk] = not Page.objects.ancestor_of(page, inclusive=True).filter(_hides()).exists()
     return memo[page.pk]
