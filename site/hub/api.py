@@ -14,8 +14,6 @@ the search order them, and `newest` / `oldest`."""
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.permissions import AllowAny
 
-from django.conf import settings
-
 from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.serializers import PageHtmlUrlField, PageSerializer
@@ -24,6 +22,7 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.models import Page
 
 from access.visibility import open_pages
+from discovery.links import page_url
 from openapi import params
 from openapi.resources import has_field
 from popularity.scores import SORT_LABELS
@@ -111,10 +110,7 @@ class BaseUrlHtmlUrlField(PageHtmlUrlField):
     """The page's address under BASE_URL (WAGTAILADMIN_BASE_URL), whatever host the Site record keeps."""
 
     def to_representation(self, page):
-        parts = page.get_url_parts(request=self.context.get("request"))
-        if not parts:
-            return None
-        return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + parts[2]
+        return page_url(page, self.context.get("request"))
 
 
 class HubPageSerializer(PageSerializer):
