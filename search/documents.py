@@ -39,7 +39,7 @@ def hiding_paths(paths):
     return found
 
 
-def _hidden_among(rows):
+def hidden_among(rows):
     """The ids of `rows` ((pk, path) pairs) hidden by the page itself or an ancestor."""
     lineage = {pk: ancestor_paths(path) for pk, path in rows}
     hiding = hiding_paths(path for paths in lineage.values() for path in paths)
@@ -106,7 +106,7 @@ def specific_pages(ids):
 def documents_for(pages):
     """Documents of the searchable pages among `pages` (concrete instances)."""
     candidates = [p for p in pages if isinstance(p, ResourcePage) and p.live and not p.expired]
-    hidden = _hidden_among((p.pk, p.path) for p in candidates)
+    hidden = hidden_among((p.pk, p.path) for p in candidates)
     pages = [p for p in candidates if p.pk not in hidden]
     stats = stats_of([p.pk for p in pages])
     return [build(p, (stats.get(p.pk) or {}).get("views", 0), stats.get(p.pk)) for p in pages]
@@ -128,7 +128,7 @@ def _live_batches(batch_size, after=0):
 def searchable_ids(batch_size=1000, after=0):
     """Ids of every searchable page, in pk order, batch by batch."""
     for rows in _live_batches(batch_size, after):
-        hidden = _hidden_among(rows)
+        hidden = hidden_among(rows)
         yield [pk for pk, _ in rows if pk not in hidden]
 
 

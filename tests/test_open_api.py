@@ -8,8 +8,6 @@ import pytest
 
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from wagtail.models import Page, PageViewRestriction, Site
@@ -17,6 +15,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 from resources.models import CourseType, Requirement, Tier
 
 from . import factories
+from .test_queries import add_resources, query_count
 
 BASE = "https://hub.example.edu.cn"
 
@@ -285,25 +284,9 @@ def test_centers_and_experts(client, library, center):
 # -- no per-row queries --------------------------------------------------------------------------------
 
 
-def query_count(client, url):
-    client.get(url)  # warm per-process caches (content types, site root paths)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 def add(tree, section, n):
+    add_resources(tree, section, n)
     for _ in range(n):
-        factories.MicroCoursePageFactory(
-            parent=section,
-            center=section.center,
-            capabilities=["mental_health", "ideology"],
-            stages=["new"],
-            tags=["甲"],
-        )
-        factories.CasePageFactory(parent=section, center=section.center, capabilities=["research"], tags=["乙"])
-        factories.PolicyDocumentPageFactory(parent=tree["notices"], tags=["丙"])
         factories.TrainingCenterFactory()
 
 

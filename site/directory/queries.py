@@ -15,7 +15,7 @@ are listed in the pool without a link.
 from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from discovery.visibility import public
+from access.visibility import public
 from microcourses.models import MicroCoursePage
 from resources.models import CenterSectionPage, Expert, ResourcePage, TrainingCenter
 
@@ -30,7 +30,7 @@ LEVEL_ORDER = Case(
 )
 
 
-# The site's rule (discovery.visibility, as the search and the feeds): live, not view-restricted, and under
+# The site's rule (access.visibility, as the search and the feeds): live, not view-restricted, and under
 # no unpublished or restricted section. `.live().public()` alone still counts a live course inside a
 # center's unpublished section, and would name it (and its lecturer's page) in public.
 def visible_resources():

@@ -1,7 +1,7 @@
 """RSS 2.0 and Atom feeds of the public library: notices, newly published micro-courses and cases, and
 the micro-courses and cases of one capability area (docs/discovery.md).
 
-Every feed holds at most DISCOVERY_FEED_ITEMS of the newest public pages (discovery.visibility) and is
+Every feed holds at most DISCOVERY_FEED_ITEMS of the newest public pages (access.visibility) and is
 built in a fixed number of queries, whatever its length. Feeds are the same for every visitor: the
 page cache may keep them."""
 
@@ -14,12 +14,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from access.visibility import public
 from cases.models import CasePage
 from microcourses.models import MicroCoursePage
 from resources.models import CapabilityArea, PolicyDocumentPage, ResourcePage
 
 from .links import absolute, page_path
-from .visibility import public
 
 SITE_NAME = "高校辅导员培训研修资源库"
 

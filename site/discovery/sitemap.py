@@ -1,4 +1,4 @@
-"""sitemap.xml: exactly the pages a visitor may see (discovery.visibility), at BASE_URL's address, with
+"""sitemap.xml: exactly the pages a visitor may see (access.visibility), at BASE_URL's address, with
 the date each was last published. Wagtail's sitemap (wagtail.contrib.sitemaps) asks every page for its
 Site-based full URL, which is `http://localhost/…` on a fresh install; this one prints BASE_URL's."""
 
@@ -8,8 +8,9 @@ from django.contrib.sitemaps import Sitemap as DjangoSitemap
 
 from wagtail.contrib.sitemaps import Sitemap
 
+from access.visibility import public
+
 from .links import base_url, page_path
-from .visibility import public
 
 
 class PublicSitemap(Sitemap):

@@ -1,5 +1,5 @@
 """The open, read-only API (Wagtail API v2; docs/api.md). Only open pages are served
-(openapi.visibility): live, not view-restricted, and under no unpublished or restricted ancestor,
+(access.visibility): live, not view-restricted, and under no unpublished or restricted ancestor,
 whoever asks (a session that entered a page's password or a signed-in editor sees the same API), so
 that the answers may be kept by shared caches. `html_url` is BASE_URL's address of the page.
 The facets with labels, centers, experts and incremental sync are openapi's endpoints beside this one.
@@ -16,7 +16,6 @@ import datetime
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.permissions import AllowAny
 
-from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils import timezone
@@ -29,9 +28,10 @@ from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.models import Page
 
+from access.visibility import open_pages
+from discovery.links import page_url
 from openapi import params
 from openapi.resources import has_field
-from openapi.visibility import open_pages
 from popularity.scores import SORT_LABELS
 from popularity.scores import order_by as popularity_order
 from resources.models import ResourcePage
@@ -160,10 +160,7 @@ class BaseUrlHtmlUrlField(PageHtmlUrlField):
     """The page's address under BASE_URL (WAGTAILADMIN_BASE_URL), whatever host the Site record keeps."""
 
     def to_representation(self, page):
-        parts = page.get_url_parts(request=self.context.get("request"))
-        if not parts:
-            return None
-        return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + parts[2]
+        return page_url(page, self.context.get("request"))
 
 
 class HubPageSerializer(PageSerializer):

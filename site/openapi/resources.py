@@ -5,11 +5,12 @@ course packages, and any later ResourcePage subclass such as series): a facet ap
 whose model has its field, and a row shows it empty for the others. A page of rows costs a fixed number
 of queries whatever its length: the ids, then per kind present its pages with their facets."""
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import ManyToManyField, Q
 
+from access.visibility import open_pages
+from discovery.links import absolute, page_url
 from resources.models import (
     CapabilityArea,
     CareerStage,
@@ -24,7 +25,6 @@ from resources.models import (
 
 from . import params
 from .params import ParamError
-from .visibility import open_pages
 
 # parameter -> (field on the concrete model, vocabulary, what people call it)
 FACETS = {
@@ -140,15 +140,6 @@ def term(item):
     return {"code": item.code, "label": item.label} if item is not None else None
 
 
-def absolute(path):
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path if path else None
-
-
-def html_url(page, request):
-    parts = page.get_url_parts(request=request)
-    return absolute(parts[2]) if parts else None
-
-
 def video_info(page):
     """What another platform may show of a course's video. Only stable addresses of the file gate
     (access.views), which serves them to anyone because the course is live and public: the poster and
@@ -205,7 +196,7 @@ def row(page, request):
         "title": page.title,
         "slug": page.slug,
         "summary": page.summary,
-        "html_url": html_url(page, request),
+        "html_url": page_url(page, request),
         "detail_url": absolute(f"/api/v2/resources/{page.pk}/"),
         "content_url": absolute(f"/api/v2/pages/{page.pk}/"),
         "first_published_at": page.first_published_at,

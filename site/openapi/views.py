@@ -10,13 +10,13 @@ from django.http import JsonResponse
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
+from access.visibility import open_pages
+from discovery.links import absolute, page_url
 from microcourses.models import MicroCoursePage
 from resources.models import CenterSectionPage, Expert, ResourcePage, TrainingCenter
 
 from . import params, resources
 from .params import ParamError
-from .resources import absolute, html_url
-from .visibility import open_pages
 
 
 def answer(data, status=200):
@@ -89,7 +89,7 @@ def center_row(center, counts, sections, request):
         "theme": center.theme,
         "province": center.province,
         "description": center.description,
-        "html_url": html_url(section, request) if section is not None else None,
+        "html_url": page_url(section, request) if section is not None else None,
         "resource_count": counts.get(center.pk, 0),
         "resources_url": absolute(f"/api/v2/resources/?center={center.code}"),
         "detail_url": absolute(f"/api/v2/centers/{center.pk}/"),

@@ -11,10 +11,11 @@ from django.utils.safestring import mark_safe
 
 from wagtail.models import Page
 
+from access.visibility import is_public
+
 from ..feeds import SITE_NAME
 from ..links import absolute, page_url
 from ..qr import qr_svg
-from ..visibility import is_public
 
 register = template.Library()
 

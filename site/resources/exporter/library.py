@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from search.documents import ancestor_paths, hiding_paths
+from search.documents import hidden_among
 
 from ..importer.manifest import FIELDS, KIND_LIMITS, LIST_LIMITS, SLUG_RE, TEXT_LIMITS, WRITE_ORDER, _model_for
 from ..models import Expert, TrainingCenter
@@ -86,13 +86,6 @@ def visible_ids(model, batch_size):
         ids = [pk for pk, _ in rows if pk not in hidden]
         if ids:
             yield ids
-
-
-def hidden_among(rows):
-    """The ids among (pk, path) rows hidden by the page itself or an ancestor."""
-    lineage = {pk: ancestor_paths(path) for pk, path in rows}
-    hiding = hiding_paths(p for paths in lineage.values() for p in paths)
-    return {pk for pk, paths in lineage.items() if not hiding.isdisjoint(paths)}
 
 
 def count_live(model):
