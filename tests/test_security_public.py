@@ -142,14 +142,9 @@ def test_feeds_and_sitemap_leave_out_a_course_under_an_unpublished_section(clien
         assert "未开放专区里的课" not in body and hidden_section["course"].url not in body, url
 
 
-# -- found, not fixed here (microcourses/models.py is not this review's file) ----------------------
+# -- series and packages name only public courses (access.visibility) ------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CourseSeriesPage.live_items() uses .live().public(): a live course inside an unpublished "
-    "center section is still named by an open series (page, API course_list, search body)",
-)
 def test_an_open_series_does_not_name_a_course_under_an_unpublished_section(client, center, hidden_section):
     series = factories.CourseSeriesPageFactory(parent=center.section, title="公开系列")
     factories.SeriesItemFactory(page=series, course=hidden_section["course"])

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from access.visibility import public
 from learning.models import CourseProgress
 from microcourses.models import CourseSeriesPage, MicroCoursePage, SeriesItem
 
@@ -100,11 +101,10 @@ def visible_targets(ids):
     """{page id: "microcourse" | "series"} of the live, public courses and series among `ids`."""
     ids = list(ids)
     found = dict.fromkeys(
-        MicroCoursePage.objects.live().public().filter(pk__in=ids).values_list("pk", flat=True), "microcourse"
+        public(MicroCoursePage.objects.filter(pk__in=ids)).values_list("pk", flat=True), "microcourse"
     )
     found.update(
-        (pk, "series")
-        for pk in CourseSeriesPage.objects.live().public().filter(pk__in=ids).values_list("pk", flat=True)
+        (pk, "series") for pk in public(CourseSeriesPage.objects.filter(pk__in=ids)).values_list("pk", flat=True)
     )
     return found
 
@@ -124,8 +124,8 @@ def load(target_ids, user=None):
     loaded = Loaded()
     if not unique:
         return loaded
-    loaded.courses = {c.pk: c for c in MicroCoursePage.objects.live().public().filter(pk__in=unique)}
-    live_courses = MicroCoursePage.objects.live().public()
+    loaded.courses = {c.pk: c for c in public(MicroCoursePage.objects.filter(pk__in=unique))}
+    live_courses = public(MicroCoursePage.objects.all())
     members = SeriesItem.objects.filter(course__in=live_courses).order_by("sort_order", "pk").select_related("course")
     loaded.series = {
         s.pk: s

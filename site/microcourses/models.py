@@ -12,6 +12,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtailmedia.edit_handlers import MediaChooserPanel
 
+from access.visibility import public
 from learning.context import course_learning
 from resources.forms import ResourcePageForm
 from resources.models import (
@@ -185,7 +186,7 @@ def series_memberships(course):
     memberships = []
     if course.pk is None:  # the admin's preview of a course not saved yet
         return memberships
-    items = SeriesItem.objects.filter(course=course, page__in=CourseSeriesPage.objects.live().public())
+    items = SeriesItem.objects.filter(course=course, page__in=public(CourseSeriesPage.objects.all()))
     for item in items.select_related("page"):
         siblings = list(item.page.live_items())
         position = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
@@ -269,7 +270,7 @@ class CourseSeriesPage(ResourcePage):
         if self.pk is None or "items" in getattr(self, "_cluster_related_objects", {}):
             # The admin's preview (or a revision): items held in memory, not stored yet.
             items = sorted(self.items.all(), key=lambda item: (item.sort_order or 0, item.pk or 0))
-            visible = MicroCoursePage.objects.live().public().filter(pk__in=[item.course_id for item in items])
+            visible = public(MicroCoursePage.objects.filter(pk__in=[item.course_id for item in items]))
             courses = visible.select_related("lecturer").in_bulk()
             items = [item for item in items if item.course_id in courses]
             for item in items:
@@ -293,7 +294,9 @@ class CourseSeriesPage(ResourcePage):
 
 
 def live_items_queryset():
-    visible = MicroCoursePage.objects.live().public()
+    # The site's rule (access.visibility): a live course inside an unpublished or restricted section is
+    # not public either, and an open series must not name it.
+    visible = public(MicroCoursePage.objects.all())
     # pk breaks ties, so that the order is the same on every database.
     items = SeriesItem.objects.filter(course__in=visible).order_by("sort_order", "pk")
     return items.select_related("course", "course__lecturer")
