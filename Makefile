@@ -19,7 +19,7 @@ PG_TEST_LOG := var/pytest-postgresql.log
 # Left out of the PostgreSQL run (they run on SQLite): tests whose outcome does not depend on the database, the
 # browser (the same pages the test client checks on PostgreSQL), ffmpeg, the admin's catalogue, the settings.
 # Both runs then end at about the same time (docs/testing.md).
-PG_SKIP := $(foreach f,browser admin_browser learning_browser coursepackages_browser feedback_browser ffmpeg admin_language settings,--ignore=tests/test_$(f).py)
+PG_SKIP := $(foreach f,browser admin_browser learning_browser coursepackages_browser feedback_browser discovery_browser directory_browser search_browser ffmpeg admin_language settings,--ignore=tests/test_$(f).py)
 
 .PHONY: help run test test-services ralph setup setup-dev system-deps system-test-deps node-deps messages migrate demo lint format bench bench-search bench-search-100k bench-media bench-progress bench-serving worker
 
