@@ -1,16 +1,20 @@
 """Factories for every model the tests build (wagtail-factories for pages)."""
 
+import datetime
+
 import factory
 import wagtail_factories
 from allauth.account.models import EmailAddress
 from factory.django import DjangoModelFactory
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from accounts.models import CounselorProfile
 from cases.models import CaseIndexPage, CasePage
 from home.models import HomePage
 from microcourses.models import CourseSeriesPage, MicroCoursePage, SeriesItem
+from programs.models import Enrolment, ProgramPage, ProgramSession
 from resources.models import (
     CapabilityArea,
     CareerStage,
@@ -198,3 +202,63 @@ class CounselorFactory(DjangoModelFactory):
         EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
         defaults = {"name": "张老师", "school": "北京师范大学", "province": "北京", "start_year": 2022, **kwargs}
         CounselorProfile.objects.update_or_create(user=user, defaults=defaults)
+
+
+def _days(n):
+    return timezone.now() + datetime.timedelta(days=n)
+
+
+class ProgramPageFactory(ResourcePageFactory):
+    """A program open for enrolment now (closing in a week), held in two weeks, with no sessions
+    unless ProgramSessionFactory adds them. Create it under a CenterSectionPage (parent=...)."""
+
+    class Meta:
+        model = ProgramPage
+        skip_postgeneration_save = True  # the hooks save
+
+    title = factory.Sequence(lambda n: f"第{n}期辅导员骨干示范培训班")
+    slug = factory.Sequence(lambda n: f"program-{n}")
+    tier = factory.LazyFunction(lambda: vocabulary(Tier, "national"))
+    format = "offline"
+    place = "北京师范大学"
+    capacity = 30
+    hours = "16.0"
+    min_attendance_percent = 80
+    require_courses = False
+    enrol_opens = factory.LazyFunction(lambda: _days(-1))
+    enrol_closes = factory.LazyFunction(lambda: _days(7))
+    starts_on = factory.LazyFunction(lambda: _days(14).date())
+    ends_on = factory.LazyFunction(lambda: _days(16).date())
+
+    @factory.post_generation
+    def stages(obj, create, codes, **kwargs):
+        if codes:
+            obj.stages = [vocabulary(CareerStage, c) for c in codes]
+            obj.save()
+
+
+class ProgramSessionFactory(DjangoModelFactory):
+    class Meta:
+        model = ProgramSession
+
+    program = factory.SubFactory(ProgramPageFactory)
+    topic = factory.Sequence(lambda n: f"专题{n}：学生心理危机识别与干预")
+    starts_at = factory.LazyAttribute(lambda o: _days(14))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=2))
+    lecturer = factory.SubFactory(ExpertFactory)
+    sort_order = factory.Sequence(lambda n: n)
+
+
+class EnrolmentFactory(DjangoModelFactory):
+    """An application as the enrolment service would leave it (status given; seats are not checked)."""
+
+    class Meta:
+        model = Enrolment
+
+    program = factory.SubFactory(ProgramPageFactory)
+    user = factory.SubFactory(CounselorFactory)
+    status = Enrolment.PENDING
+    name = factory.LazyAttribute(lambda o: o.user.counselor_profile.name)
+    school = "北京师范大学"
+    province = "北京"
+    email = factory.LazyAttribute(lambda o: o.user.email)

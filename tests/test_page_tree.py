@@ -7,6 +7,7 @@ from cases.models import CaseIndexPage, CasePage
 from coursepackages.models import CoursePackagePage
 from home.models import HomePage
 from microcourses.models import CourseSeriesPage, MicroCoursePage
+from programs.models import ProgramPage
 from resources.models import CenterSectionPage, LibraryIndexPage, NoticeIndexPage, PolicyDocumentPage, ResourcePage
 
 
@@ -27,7 +28,7 @@ class PageTreeRulesTests(WagtailPageTestCase):
 
     def test_a_center_section_holds_its_courses_series_and_cases(self):
         self.assertAllowedSubpageTypes(
-            CenterSectionPage, {MicroCoursePage, CourseSeriesPage, CasePage, CoursePackagePage}
+            CenterSectionPage, {MicroCoursePage, CourseSeriesPage, CasePage, CoursePackagePage, ProgramPage}
         )
         self.assertCanNotCreateAt(HomePage, CenterSectionPage)
         self.assertCanNotCreateAt(CenterSectionPage, CenterSectionPage)

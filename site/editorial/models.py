@@ -269,3 +269,33 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.center} {self.year} {self.get_deadline_display()} 前 {self.days_before} 天"
+
+
+class YearSummary(models.Model):
+    """A center's year-end summary (年底工作总结): pre-filled from the year's numbers (uploads, programs,
+    enrolment, completion, satisfaction), completed by the center's editors and submitted once."""
+
+    DRAFT, SUBMITTED = "draft", "submitted"
+    STATUS_CHOICES = [(DRAFT, "草稿"), (SUBMITTED, "已提交")]
+
+    center = models.ForeignKey("resources.TrainingCenter", on_delete=models.CASCADE, related_name="year_summaries")
+    year = models.PositiveSmallIntegerField("年度")
+    # The numbers of the year when the summary was last saved or submitted (editorial.yearsummary).
+    numbers = models.JSONField("年度数据", default=dict, blank=True)
+    achievements = models.TextField("主要工作和成效", max_length=5000, blank=True)
+    problems = models.TextField("存在的问题", max_length=3000, blank=True)
+    next_year = models.TextField("下一年度工作打算", max_length=3000, blank=True)
+    status = models.CharField("状态", max_length=10, choices=STATUS_CHOICES, default=DRAFT)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "年底工作总结"
+        verbose_name_plural = "年底工作总结"
+        constraints = [models.UniqueConstraint(fields=["center", "year"], name="editorial_year_summary_once")]
+
+    def __str__(self):
+        return f"{self.center} · {self.year}"

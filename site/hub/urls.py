@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("coursepackages.urls")),
     path("", include("discovery.urls")),
     path("", include("directory.urls")),
+    path("programs/", include("programs.urls")),
     # Counselor accounts: the profile, data copy and deletion (accounts), then allauth's sign-up and sign-in.
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

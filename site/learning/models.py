@@ -143,6 +143,11 @@ class LearningCredit(models.Model):
         "microcourses.MicroCoursePage", null=True, blank=True, on_delete=models.SET_NULL, related_name="credits"
     )
     course_key = models.PositiveIntegerField("课程编号")  # the page id, kept when the page is deleted
+    # A micro-course watched to completion, or a training program completed (programs.completion).
+    # Both are pages, so their ids never collide under the one-credit constraint.
+    kind = models.CharField(
+        "来源", max_length=10, choices=[("course", "微课"), ("program", "培训项目")], default="course"
+    )
     title = models.CharField("课程", max_length=255)
     hours = models.DecimalField("学时", max_digits=5, decimal_places=2)
     capability_codes = models.JSONField("能力方向", default=list)

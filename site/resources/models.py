@@ -496,6 +496,7 @@ class CenterSectionPage(Page):
         "microcourses.CourseSeriesPage",
         "cases.CasePage",
         "coursepackages.CoursePackagePage",
+        "programs.ProgramPage",
     ]
 
     class Meta:

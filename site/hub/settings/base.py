@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "xapi",
     "discovery",
     "directory",
+    "programs",
     "pagecache",
     "openapi",
     "media",
@@ -408,5 +409,6 @@ from .learning import *  # noqa: E402, F403
 from .openapi import *  # noqa: E402, F403
 from .pagecache import *  # noqa: E402, F403
 from .popularity import *  # noqa: E402, F403
+from .programs import *  # noqa: E402, F403
 from .security import *  # noqa: E402, F403
 from .xapi import *  # noqa: E402, F403

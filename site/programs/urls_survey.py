@@ -1,0 +1,3 @@
+"""Addresses of the programs app's survey part."""
+
+urlpatterns = []
