@@ -25,8 +25,8 @@ from media.models import Video
 from microcourses.models import MicroCoursePage
 from resources.models import TrainingCenter
 
-from . import progress, roles
-from .models import WorkPlan
+from . import progress, roles, yearsummary
+from .models import WorkPlan, YearSummary
 
 AUDIT_LOG_PAGE_SIZE = 20
 
@@ -54,6 +54,21 @@ def export_columns(year):
         ("累计完成人次", lambda r: r.learning.completions),
         ("累计计入学时", lambda r: r.learning.hours),
     ]
+
+
+# The second sheet of the Excel export and the dashboard's second table: the programs of the year.
+PROGRAM_COLUMNS = [
+    ("中心代码", lambda r: r.code),
+    ("培训研修中心", lambda r: r.name),
+    ("本年度培训项目", lambda r: r.programs.planned),
+    ("已举办", lambda r: r.programs.held),
+    ("录取学员", lambda r: r.programs.enrolled),
+    ("结业学员", lambda r: r.programs.completed),
+    ("评估问卷份数", lambda r: r.programs.responses),
+    ("总体满意度（5分制）", lambda r: float(r.programs.satisfaction) if r.programs.satisfaction else None),
+    ("年底工作总结", lambda r: SUMMARY_STATUS_LABELS.get(r.summary_status, "未填写")),
+]
+SUMMARY_STATUS_LABELS = dict(YearSummary.STATUS_CHOICES)
 
 
 def chart_bars(rows):
@@ -100,6 +115,16 @@ class DashboardMixin:
         by_center, self.learning_total = analytics.center_totals([row.center_id for row in rows])
         for row in rows:
             row.learning = by_center.get(row.center_id) or analytics.Totals()
+        # The programs of the year (two queries) and the year-end summaries' states (one).
+        programs = yearsummary.program_year(self.year, self.today, [row.center_id for row in rows])
+        summaries = dict(
+            YearSummary.objects.filter(year=self.year, center__in=[row.center_id for row in rows]).values_list(
+                "center_id", "status"
+            )
+        )
+        for row in rows:
+            row.programs = programs.get(row.center_id) or yearsummary.ProgramYear()
+            row.summary_status = summaries.get(row.center_id)
         return rows
 
     def years(self):
@@ -198,6 +223,7 @@ class CenterProgressView(DashboardMixin, WagtailAdminTemplateMixin, TemplateView
             unplanned=unplanned,
             videos=videos,
             cases=pages(CasePage),
+            programs=yearsummary.program_rows(self.year, self.today, [self.center.pk]),
             log_entries=log_page,
             elided_page_range=log_page.paginator.get_elided_page_range(log_page.number),
             **kwargs,
@@ -252,7 +278,8 @@ class ExportView(DashboardMixin, View):
         filename = f"center-progress-{self.year}"
         if fmt == "csv":
             return self.csv(headers, table, filename)
-        return self.xlsx(headers, table, filename)
+        programs = [[value(row) for _header, value in PROGRAM_COLUMNS] for row in rows]
+        return self.xlsx(headers, table, filename, [header for header, _value in PROGRAM_COLUMNS], programs)
 
     def csv(self, headers, table, filename):
         out = io.StringIO()
@@ -265,23 +292,26 @@ class ExportView(DashboardMixin, View):
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
 
-    def xlsx(self, headers, table, filename):
+    def xlsx(self, headers, table, filename, program_headers, programs):
         from openpyxl import Workbook
         from openpyxl.styles import Font
         from openpyxl.utils import get_column_letter
 
         workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = f"{self.year}年报送进度"
-        sheet.append(headers)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for line in table:
-            sheet.append(line)
-        sheet.freeze_panes = "A2"
-        for index, header in enumerate(headers, start=1):
-            width = max([len(header)] + [len(str(line[index - 1] or "")) for line in table])
-            sheet.column_dimensions[get_column_letter(index)].width = min(50, 2 * width + 2)
+        # The first sheet is the table on the page; the second, the programs of the year.
+        sheets = [(workbook.active, f"{self.year}年报送进度", headers, table)]
+        sheets.append((workbook.create_sheet(), f"{self.year}年培训项目", program_headers, programs))
+        for sheet, title, sheet_headers, lines in sheets:
+            sheet.title = title
+            sheet.append(sheet_headers)
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+            for line in lines:
+                sheet.append(line)
+            sheet.freeze_panes = "A2"
+            for index, header in enumerate(sheet_headers, start=1):
+                width = max([len(header)] + [len(str(line[index - 1] or "")) for line in lines])
+                sheet.column_dimensions[get_column_letter(index)].width = min(50, 2 * width + 2)
         out = io.BytesIO()
         workbook.save(out)
         response = HttpResponse(

@@ -2,6 +2,8 @@ from django import forms
 
 from resources.models import CapabilityArea, CourseType
 
+from .models import YearSummary
+
 
 class PlanItemForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -61,3 +63,33 @@ class PlanChangeReasonForm(forms.Form):
 
 class DecisionForm(forms.Form):
     comment = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class YearSummaryForm(forms.ModelForm):
+    """The texts of a center's year-end summary (年底工作总结). A draft may be saved half done; a
+    submission needs all three. The limits are the model's (5000 / 3000 / 3000 characters)."""
+
+    class Meta:
+        model = YearSummary
+        fields = ["achievements", "problems", "next_year"]
+        widgets = {
+            "achievements": forms.Textarea(attrs={"rows": 12}),
+            "problems": forms.Textarea(attrs={"rows": 6}),
+            "next_year": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "achievements": "本年度培训项目、课程建设、资源共享等方面的主要工作和成效（不超过 5000 字）。",
+            "problems": "不超过 3000 字。",
+            "next_year": "不超过 3000 字。",
+        }
+
+    def __init__(self, *args, locked=False, submitting=False, **kwargs):
+        # locked: a submitted summary, shown read-only (a POST to it is refused, its text shown back
+        # in read-only boxes so that nothing typed is lost).
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = submitting
+            if locked:
+                field.widget.attrs["readonly"] = True
+            field.error_messages["required"] = "提交前请填写此项。"
+            field.error_messages["max_length"] = "最多 %(limit_value)d 字（现为 %(show_value)d 字）。"

@@ -121,3 +121,33 @@ def hide_platform_reports(request, menu_items):
     # The page-types report is for platform administrators only (editorial.reports).
     if not roles.is_platform_admin(request.user):
         menu_items[:] = [item for item in menu_items if item.name != "page-types-usage"]
+
+
+# -- the center's year: the year-end summary (年底工作总结) -----------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_year_summary_urls():
+    from . import yearsummary
+
+    return [
+        path("year-summary/", yearsummary.SummaryIndexView.as_view(), name="editorial_year_summary_index"),
+        path("year-summary/<slug:code>/<int:year>/", yearsummary.SummaryView.as_view(), name="editorial_year_summary"),
+        path(
+            "year-summary/<slug:code>/<int:year>/print/",
+            yearsummary.SummaryPrintView.as_view(),
+            name="editorial_year_summary_print",
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_year_summary_menu_item():
+    return CenterMenuItem("年底工作总结", reverse("editorial_year_summary_index"), icon_name="doc-full", order=220)
+
+
+@hooks.register("register_log_actions")
+def register_year_summary_log_actions(actions):
+    actions.register_action("editorial.summary.edit", "保存年底工作总结", "保存了年底工作总结草稿")
+    actions.register_action("editorial.summary.submit", "提交年底工作总结", "提交了年底工作总结")
+    actions.register_action("editorial.summary.reopen", "重新打开年底工作总结", "重新打开了已提交的年底工作总结")

@@ -25,3 +25,20 @@ PROGRAMS_MAX_SESSIONS = _bounded("PROGRAMS_MAX_SESSIONS", 60, 1, 500)
 PROGRAMS_CHECKIN_SECONDS = _bounded("PROGRAMS_CHECKIN_SECONDS", 60, 10, 3600)
 # Days after a program ends during which participants may answer (and change) its survey.
 PROGRAMS_SURVEY_DAYS = _bounded("PROGRAMS_SURVEY_DAYS", 14, 1, 365)
+
+
+# -- the center's year (editorial.yearsummary, docs/year-summary.md) --------------------------------
+def _month_day(name, default):
+    import datetime
+
+    raw = (os.environ.get(name) or default).strip()
+    try:
+        month, day = (int(part) for part in raw.split("-"))
+        datetime.date(2023, month, day)  # a day every year has (not 02-29)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} 应为 MM-DD 格式的日期（现为 {raw!r}）。") from None
+    return month, day
+
+
+# The day of the year by which centers submit their year-end summary (年底工作总结; seed 000: 年底).
+EDITORIAL_SUMMARY_DEADLINE = _month_day("EDITORIAL_SUMMARY_DEADLINE", "12-31")
