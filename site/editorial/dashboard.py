@@ -230,8 +230,8 @@ class CenterProgressView(DashboardMixin, WagtailAdminTemplateMixin, TemplateView
         )
 
     def audit_log(self, section, plan, video_ids):
-        """Wagtail's log entries of the pages under the section, the center's plans and its
-        videos, newest first. As in Wagtail's own site history report, the two log tables are
+        """Wagtail's log entries of the pages under the section, the center's plans, year-end
+        summaries and videos, newest first. As in Wagtail's own site history report, the two log tables are
         paged as one union of (id, timestamp) rows, then only the page's entries are loaded."""
         pages = PageLogEntry.objects.none()
         if section is not None:
@@ -241,6 +241,10 @@ class CenterProgressView(DashboardMixin, WagtailAdminTemplateMixin, TemplateView
             content_type=ContentType.objects.get_for_model(WorkPlan), object_id__in=[str(pk) for pk in plans]
         ) | ModelLogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Video), object_id__in=[str(pk) for pk in video_ids]
+        )
+        summaries = YearSummary.objects.filter(center=self.center).values_list("pk", flat=True)
+        models |= ModelLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(YearSummary), object_id__in=[str(pk) for pk in summaries]
         )
         # Each side without its model's default ordering: SQLite refuses ORDER BY inside a UNION.
         union = (

@@ -320,7 +320,7 @@ class SummaryView(SummaryMixin, WagtailAdminTemplateMixin, TemplateView):
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
             {"url": reverse("editorial_year_summary_index") + f"?year={self.year}", "label": "年底工作总结"},
-            {"url": "", "label": self.center.name},
+            {"url": "", "label": self.get_page_title()},
         ]
 
     @property
@@ -346,11 +346,13 @@ class SummaryView(SummaryMixin, WagtailAdminTemplateMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form))
         with transaction.atomic():
             # The row is locked while it is written: a reopen or a second submit waits for this one.
-            current = YearSummary.objects.select_for_update().filter(center=self.center, year=self.year).first()
-            if current is not None and current.status == YearSummary.SUBMITTED:
+            # get_or_create: two first saves at once make one row (the unique constraint decides).
+            created = YearSummary.objects.get_or_create(center=self.center, year=self.year)[0]
+            summary = YearSummary.objects.select_for_update().get(pk=created.pk)
+            if summary.status == YearSummary.SUBMITTED:
+                self.summary = summary
                 messages.error(request, "该总结刚刚已被提交，您的修改没有保存；请复制您的文字后刷新页面。")
                 return self.render_to_response(self.get_context_data(form=form), status=409)
-            summary = current or YearSummary(center=self.center, year=self.year)
             for field in YearSummaryForm.Meta.fields:
                 setattr(summary, field, form.cleaned_data[field])
             summary.numbers = center_numbers(self.center, self.year, self.today)
