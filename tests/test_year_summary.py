@@ -375,3 +375,15 @@ def test_years_outside_the_dashboards_range_are_not_found(admin_client, scenario
     assert admin_client.get(url(scenario["jia"], year=1999)).status_code == 404
     assert admin_client.get(url(scenario["jia"], year=YEAR + 2)).status_code == 404
     assert admin_client.get("/admin/year-summary/nope/2026/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_summary_screens_have_no_english(client, scenario, django_user_model):
+    from .test_admin_language import data_codes, english, page_text
+
+    jia = scenario["jia"]
+    YearSummary.objects.create(center=jia, year=YEAR, status=YearSummary.SUBMITTED, submitted_at=timezone.now())
+    client.force_login(member(django_user_model, jia, "jia-reviewer", role="reviewers_group"))
+    codes = data_codes() | {"jia", "reviewer"}
+    for address in ("/admin/year-summary/", url(jia), "/admin/progress/", f"/admin/progress/{jia.pk}/"):
+        assert english(page_text(client.get(address, {"year": YEAR})), codes) == [], address
