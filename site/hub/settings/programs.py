@@ -25,3 +25,8 @@ PROGRAMS_MAX_SESSIONS = _bounded("PROGRAMS_MAX_SESSIONS", 60, 1, 500)
 PROGRAMS_CHECKIN_SECONDS = _bounded("PROGRAMS_CHECKIN_SECONDS", 60, 10, 3600)
 # Days after a program ends during which participants may answer (and change) its survey.
 PROGRAMS_SURVEY_DAYS = _bounded("PROGRAMS_SURVEY_DAYS", 14, 1, 365)
+
+# -- survey (质量评估, docs/programs-survey.md) ------------------------------------------------------
+# After a program's survey closes, its average satisfaction is shown on the program page only when at
+# least this many participants answered (fewer would let readers guess one person's answer).
+PROGRAMS_SURVEY_PUBLIC_MIN_RESPONSES = _bounded("PROGRAMS_SURVEY_PUBLIC_MIN_RESPONSES", 5, 5, 10_000)
