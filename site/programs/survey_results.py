@@ -322,10 +322,15 @@ def distribution_chart(summary):
     return _render(chart, "评分分布：各分值的问卷份数", series)
 
 
+def short(label, length=12):
+    return label if len(label) <= length else label[: length - 1] + "…"
+
+
 def sessions_chart(rows):
     height = max(200, 60 + 48 * len(rows))
-    chart = pygal.HorizontalBar(**_options(height=height, range=(0, 5)))
-    chart.x_labels = [row.topic for row in rows]
+    chart = pygal.HorizontalBar(**_options(height=height, range=(0, 5), margin_left=48))
+    # Numbered, short labels (pygal cuts long ones at the left edge); the table below has the topics.
+    chart.x_labels = [f"{index}. {short(row.topic, 9)}" for index, row in enumerate(rows, start=1)]
     series = [
         ("课程内容", [row.avg_content for row in rows]),
         ("主讲人", [row.avg_teaching for row in rows]),
