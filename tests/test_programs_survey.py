@@ -430,6 +430,45 @@ def test_result_pages_take_the_same_queries_for_5_and_30_responses(client, peopl
 
 
 @pytest.mark.django_db
+def test_the_platforms_evaluation_takes_the_same_queries_for_5_and_30_responses(client, centers, django_user_model):  # noqa: F811
+    a, b = centers
+    shared = factories.ExpertFactory()
+    programs = [ended_program(a, lecturers=[shared, factories.ExpertFactory()]), ended_program(b, sessions=1)]
+    client.force_login(platform_admin(django_user_model))
+    urls = [
+        reverse("programs_survey_experts"),
+        reverse("programs_survey_experts_export"),
+        reverse("programs_survey_expert", args=[shared.pk]),
+        reverse("programs_survey_program", args=[programs[1].pk]),
+    ]
+    for index in range(5):
+        answer(participant(programs[index % 2]), 4, 4, 1 + index % 5, 5)
+    few = [queries(client, url) for url in urls]
+    for index in range(25):
+        answer(participant(programs[index % 2]), 4, 4, 1 + index % 5, 5)
+    assert [queries(client, url) for url in urls] == few
+
+
+@pytest.mark.django_db
+def test_the_program_pages_box_costs_nothing_to_those_it_does_not_concern(rf, centers, django_assert_num_queries):  # noqa: F811
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import Context, Template
+
+    a, _b = centers
+    program = ended_program(a)
+    box = Template("{% load programs_survey %}{% program_survey %}")
+    request = rf.get(program.url)
+    request.user = AnonymousUser()
+    with django_assert_num_queries(0):
+        assert "培训评估" not in box.render(Context({"page": program, "request": request}))
+    request.user = factories.CounselorFactory()
+    with django_assert_num_queries(1):
+        assert "培训评估" not in box.render(Context({"page": program, "request": request}))
+    request.user = participant(program).user
+    assert "填写评估问卷" in box.render(Context({"page": program, "request": request}))
+
+
+@pytest.mark.django_db
 def test_the_average_is_public_after_the_survey_closes_with_five_responses(client, centers):  # noqa: F811
     a, _b = centers
     program = ended_program(a, days_ago=30, survey_closes=timezone.localdate() - datetime.timedelta(days=1))
