@@ -49,11 +49,15 @@ class Window:
     deadline: datetime.date | None = None
 
 
-def window(program, now=None, last_session_end=None):
-    """The survey's Window. `last_session_end` may be passed when already known (one query less)."""
+UNKNOWN = object()
+
+
+def window(program, now=None, last_session_end=UNKNOWN):
+    """The survey's Window. `last_session_end` (None: no sessions) may be passed when already known
+    (one query less, e.g. annotated on a listing's programs)."""
     now = now or timezone.now()
     deadline = program.survey_deadline()
-    if last_session_end is None:
+    if last_session_end is UNKNOWN:
         last_session_end = program.sessions.aggregate(last=Max("ends_at"))["last"]
     if last_session_end is not None:
         opens_at = last_session_end
