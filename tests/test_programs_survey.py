@@ -3,6 +3,7 @@ and what each kind of admin user sees of the results."""
 
 import datetime
 import io
+import json
 
 import pytest
 from openpyxl import load_workbook
@@ -481,3 +482,20 @@ def test_the_average_is_public_after_the_survey_closes_with_five_responses(clien
     answer(participant(program), 3, 4, 4, 4)
     page = text(client.get(program.url))
     assert "学员总体满意度 <strong>4.2</strong> 分（满分 5 分，5 份问卷）" in page
+
+
+@pytest.mark.django_db
+def test_the_counselors_data_copy_holds_their_answers_and_nobody_elses(client, centers):  # noqa: F811
+    a, _b = centers
+    program = ended_program(a)
+    mine = participant(program)
+    answer(mine, 4, 5, 3, 2, "我的意见")
+    answer(participant(program), 1, 1, 1, 1, "别人的意见")
+    client.force_login(mine.user)
+    data = json.loads(client.get("/accounts/data/").content)["programs.survey.personal_data"]
+    assert [(r["program"], r["overall"], r["comment"]) for r in data["survey-responses"]] == [
+        (program.title, 4, "我的意见")
+    ]
+    sessions = data["survey-responses"][0]["sessions"]
+    assert [(s["content"], s["lecturer-score"]) for s in sessions] == [(3, 2), (3, 2)]
+    assert sessions[0]["lecturer"] == program.sessions.order_by("starts_at").first().lecturer.name

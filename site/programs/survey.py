@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 
 from .models import Attendance, Enrolment, ProgramSession, SessionRating, SurveyResponse
@@ -254,3 +254,41 @@ def save(taking, form):
         )
     SessionRating.objects.bulk_create(ratings)
     return response, created
+
+
+def personal_data(user):
+    """The user's survey answers, for their copy of their data (ACCOUNTS_PERSONAL_DATA_EXPORTERS);
+    two queries. Deleting the account deletes them (enrolment and response cascade)."""
+    responses = (
+        SurveyResponse.objects.filter(enrolment__user=user)
+        .select_related("program")
+        .prefetch_related(
+            Prefetch(
+                "ratings", SessionRating.objects.select_related("session", "lecturer").order_by("session__starts_at")
+            )
+        )
+        .order_by("submitted_at", "pk")
+    )
+    return {
+        "survey-responses": [
+            {
+                "program-id": response.program_id,
+                "program": response.program.title,
+                "overall": response.overall,
+                "organisation": response.organisation,
+                "comment": response.comment,
+                "submitted": response.submitted_at.isoformat(),
+                "updated": response.updated_at.isoformat(),
+                "sessions": [
+                    {
+                        "session": rating.session.topic,
+                        "lecturer": rating.lecturer.name if rating.lecturer else None,
+                        "content": rating.content,
+                        "lecturer-score": rating.teaching,
+                    }
+                    for rating in response.ratings.all()
+                ],
+            }
+            for response in responses
+        ]
+    }
