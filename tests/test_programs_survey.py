@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from editorial import roles
+from programs import survey_results
 from programs.models import Attendance, Enrolment, SessionRating, SurveyResponse
 
 from . import factories
@@ -293,6 +294,12 @@ def test_the_center_sees_its_programs_results_and_comments(client, people, resul
     assert 'data-column="ratings">3<' in row and 'data-column="content">4.0<' in row
     assert 'data-column="teaching">3.0<' in row
     assert "希望增加案例研讨" in body and "乙中心学员的意见" not in body
+
+    # For the center's year (issue 16, item 6): responses and average satisfaction per program.
+    assert survey_results.satisfaction_by_program([program.pk, results["other"].pk]) == {
+        program.pk: (3, 4.0),
+        results["other"].pk: (1, 1.0),
+    }
 
     client.force_login(people["reviewer_a"])
     assert "希望增加案例研讨" in text(client.get(reverse("programs_survey_program", args=[program.pk])))
