@@ -75,4 +75,5 @@ ACCOUNTS_PERSONAL_DATA_EXPORTERS = [
     "coursepackages.exports.personal_data",
     "feedback.exports.personal_data",
     "xapi.exports.personal_data",
+    "programs.survey.personal_data",  # the participants' survey answers (docs/programs-survey.md)
 ]

@@ -42,3 +42,8 @@ def _month_day(name, default):
 
 # The day of the year by which centers submit their year-end summary (年底工作总结; seed 000: 年底).
 EDITORIAL_SUMMARY_DEADLINE = _month_day("EDITORIAL_SUMMARY_DEADLINE", "12-31")
+
+# -- survey (质量评估, docs/programs-survey.md) ------------------------------------------------------
+# After a program's survey closes, its average satisfaction is shown on the program page only when at
+# least this many participants answered (fewer would let readers guess one person's answer).
+PROGRAMS_SURVEY_PUBLIC_MIN_RESPONSES = _bounded("PROGRAMS_SURVEY_PUBLIC_MIN_RESPONSES", 5, 5, 10_000)
