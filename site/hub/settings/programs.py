@@ -25,3 +25,9 @@ PROGRAMS_MAX_SESSIONS = _bounded("PROGRAMS_MAX_SESSIONS", 60, 1, 500)
 PROGRAMS_CHECKIN_SECONDS = _bounded("PROGRAMS_CHECKIN_SECONDS", 60, 10, 3600)
 # Days after a program ends during which participants may answer (and change) its survey.
 PROGRAMS_SURVEY_DAYS = _bounded("PROGRAMS_SURVEY_DAYS", 14, 1, 365)
+
+# -- enrolment (docs/programs-enrolment.md) ----------------------------------------------------------
+# The longest waiting list (候补) of one program: applications beyond it are refused with a message.
+PROGRAMS_MAX_WAITING = _bounded("PROGRAMS_MAX_WAITING", 500, 0, 100_000)
+# Applicants per page of the admin's 学员管理 list.
+PROGRAMS_APPLICANTS_PER_PAGE = _bounded("PROGRAMS_APPLICANTS_PER_PAGE", 50, 10, 500)
