@@ -137,12 +137,13 @@ def apply(program, user, data, now=None):
     """The counselor `user` applies to `program` (a live, public ProgramPage the caller checked) with
     the form's cleaned `data` (name, school, phone, email, note). Returns the enrolment, pending or
     waiting; raises EnrolmentError."""
-    now = now or timezone.now()
     profile = getattr(user, "counselor_profile", None)
     if profile is None:
         raise EnrolmentError(NO_PROFILE)
     with transaction.atomic():
         program = _lock(program.pk)
+        # The time is read under the lock: the waiting list's order is the order seats were decided in.
+        now = now or timezone.now()
         if not program.enrolment_open(now):
             raise EnrolmentError(NOT_OPEN)
         if program.provinces and not profile.province:
