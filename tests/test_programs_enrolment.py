@@ -495,3 +495,22 @@ def test_the_applicant_list_costs_the_same_queries_for_few_and_many(program, peo
         status=APPROVED, decided_by=people["editor_a"], decided_at=timezone.now()
     )
     assert cost() == few
+
+
+def test_the_data_copy_holds_the_applications_and_a_deleted_account_frees_its_seat(
+    program, django_capture_on_commit_callbacks
+):
+    holder, waiter = counselor("holder"), counselor("waiter")
+    client = signed_in(holder)
+    apply(client, program, note="我的说明")
+    apply(signed_in(counselor("other")), program)
+    apply(signed_in(waiter), program)
+    copy = client.get("/accounts/data/")
+    assert copy.status_code == 200
+    text = copy.content.decode("utf-8")
+    assert "programs.exports_enrolment.personal_data" in text and "我的说明" in text and program.title in text
+    assert "waiter" not in text
+    with django_capture_on_commit_callbacks(execute=True):
+        holder.delete()
+    assert status_of(program, waiter) == PENDING
+    assert [message.to for message in mail.outbox] == [["waiter@example.edu.cn"]]

@@ -124,8 +124,11 @@ def _fill(program, now):
 
 
 def fill_seats(program_id, now=None):
-    """After an editor raised the capacity: waiting applicants take the new seats, in order."""
+    """After an editor raised the capacity, or a seat holder's account was deleted: waiting applicants
+    take the free seats, in order. Nothing for a program deleted meanwhile."""
     with transaction.atomic():
+        if not ProgramPage.objects.filter(pk=program_id).exists():
+            return []
         program = _lock(program_id)
         return _fill(program, now or timezone.now())
 
@@ -312,4 +315,11 @@ def on_program_published(sender, instance, **kwargs):
     (after the publication commits, so the lock is not held while Wagtail finishes publishing)."""
     program_id = instance.pk
     if Enrolment.objects.filter(program_id=program_id, status=Enrolment.WAITING).exists():
+        transaction.on_commit(lambda: fill_seats(program_id))
+
+
+def on_enrolment_deleted(sender, instance, **kwargs):
+    """post_delete of an Enrolment (its counselor deleted their account): a seat it held goes on."""
+    if instance.status in Enrolment.HOLDS_SEAT:
+        program_id = instance.program_id
         transaction.on_commit(lambda: fill_seats(program_id))

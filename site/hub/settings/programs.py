@@ -31,3 +31,8 @@ PROGRAMS_SURVEY_DAYS = _bounded("PROGRAMS_SURVEY_DAYS", 14, 1, 365)
 PROGRAMS_MAX_WAITING = _bounded("PROGRAMS_MAX_WAITING", 500, 0, 100_000)
 # Applicants per page of the admin's 学员管理 list.
 PROGRAMS_APPLICANTS_PER_PAGE = _bounded("PROGRAMS_APPLICANTS_PER_PAGE", 50, 10, 500)
+# A counselor's applications are in the copy of their data (/accounts/data/).
+from .accounts import ACCOUNTS_PERSONAL_DATA_EXPORTERS as _EXPORTERS  # noqa: E402
+
+ACCOUNTS_PERSONAL_DATA_EXPORTERS = [*_EXPORTERS, "programs.exports_enrolment.personal_data"]
+# -- end of enrolment
