@@ -65,9 +65,8 @@ def test_two_seats_three_counselors_a_cancellation_gives_the_third_the_seat(live
     admin.goto(live_server.url + f"/admin/programs/enrolment/{program.pk}/")
     assert admin.locator('[data-count="waiting"]').inner_text() == "1"
     shot(admin, "3-admin")
-    admin.locator("#enrolment-%d" % Enrolment.objects.get(user=counselors[0]).pk).get_by_role(
-        "button", name="录取"
-    ).click()
+    first = Enrolment.objects.get(user=counselors[0])
+    admin.locator(f"#enrolment-{first.pk}").get_by_role("button", name="录取").click()
     admin.wait_for_load_state()
     assert "已录取 li老师" in admin.locator(".messages").inner_text()
     assert admin.locator('[data-count="approved"]').inner_text() == "1"
