@@ -514,3 +514,30 @@ def test_the_data_copy_holds_the_applications_and_a_deleted_account_frees_its_se
         holder.delete()
     assert status_of(program, waiter) == PENDING
     assert [message.to for message in mail.outbox] == [["waiter@example.edu.cn"]]
+
+
+def test_the_program_index_counts_in_one_query_and_administrators_see_every_center(program, people, centers):
+    from django.contrib.auth import get_user_model
+
+    _a, b = centers
+    client = signed_in(people["reviewer_a"])
+
+    def cost():
+        client.get("/admin/programs/enrolment/")
+        with CaptureQueriesContext(connection) as context:
+            html = client.get("/admin/programs/enrolment/").content.decode()
+        return len(context.captured_queries), html
+
+    apply(signed_in(counselor("i1")), program)
+    few, html = cost()
+    assert html.count("data-program=") == 1
+    for n in range(3):
+        more = factories.ProgramPageFactory(parent=program.get_parent(), center=program.center)
+        apply(signed_in(counselor(f"i{n + 2}")), more)
+    many, html = cost()
+    assert many == few and html.count("data-program=") == 4
+    theirs = factories.ProgramPageFactory(parent=b.section, center=b, title="山东大学中心的培训班")
+    root = get_user_model().objects.create_superuser("root", "root@example.edu.cn", "pw")
+    html = signed_in(root).get("/admin/programs/enrolment/").content.decode()
+    assert html.count("data-program=") == 5 and theirs.title in html
+    assert theirs.title not in client.get("/admin/programs/enrolment/").content.decode()
