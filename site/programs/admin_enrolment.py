@@ -1,1 +1,328 @@
-"""Admin views and hooks of the programs app's enrolment part."""
+"""学员管理 in the admin (menu 培训项目): each program's applicants with filters and counts, the staff's
+decisions (录取 / 不录取 with a reason / 候补顺序) as plain POST forms, and an Excel export.
+
+Center-scoped like the rest of the admin (docs/permissions.md): a center's editors and reviewers see
+and manage the programs in their centers' sections (drafts included); platform administrators every
+program. Another center's program, its applicants, its export and its actions answer 404, whatever
+id is sent; people who work for no center get 403 (counselors never reach the admin at all). Every
+enrolment id posted must belong to the program in the URL."""
+
+import io
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.generic import TemplateView, View
+
+from wagtail import hooks
+from wagtail.admin.menu import Menu, SubmenuMenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from accounts.models import PROVINCES
+from accounts.phone import display
+from editorial import roles
+from editorial.menu import CenterMenuItem
+from resources.models import CenterSectionPage
+
+from . import enrolment as service
+from .forms_enrolment import DeclineForm
+from .models import Enrolment, ProgramPage
+
+MAX_ID = 2**63 - 1
+MAX_QUERY_LENGTH = 50
+PROGRAMS_PER_PAGE = 50
+STATUSES = dict(Enrolment.STATUS_CHOICES)
+# The list's order: who needs a decision first, then the admitted, the waiting list in its order.
+STATUS_ORDER = Case(
+    *(When(status=status, then=Value(index)) for index, (status, _label) in enumerate(Enrolment.STATUS_CHOICES)),
+    output_field=IntegerField(),
+)
+
+
+def _int(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
+def programs_for(user):
+    """The programs the user manages: those under their centers' sections (all for administrators)."""
+    programs = ProgramPage.objects.all()
+    if roles.is_platform_admin(user):
+        return programs
+    sections = CenterSectionPage.objects.filter(center__in=roles.center_ids_for(user)).values_list("path", "depth")
+    condition = Q(pk__in=[])
+    for section_path, depth in sections:
+        condition |= Q(path__startswith=section_path, depth__gt=depth)
+    return programs.filter(condition)
+
+
+def program_for(user, program_id):
+    program = _int(program_id) and programs_for(user).filter(pk=program_id).first()
+    if not program:
+        raise Http404
+    return program
+
+
+def spreadsheet_safe(value):
+    """Text a spreadsheet shows as typed: a cell starting with = + - @ (or a tab or return) would be
+    run as a formula by Excel, so it gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class EnrolmentAdminMixin(WagtailAdminTemplateMixin):
+    header_icon = "group"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not roles.works_for_centers(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+
+
+class ProgramListView(EnrolmentAdminMixin, TemplateView):
+    """Each program the user manages, with its seats and applicants by status (one grouped query)."""
+
+    template_name = "programs/admin/enrolment/programs.html"
+    page_title = "学员管理"
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+        programs = programs_for(self.request.user)
+        if query:
+            programs = programs.filter(Q(title__icontains=query) | Q(draft_title__icontains=query))
+        programs = programs.annotate(
+            **{f"n_{status}": Count("enrolments", filter=Q(enrolments__status=status)) for status in STATUSES}
+        ).order_by("-starts_on", "-pk")
+        page = Paginator(programs, PROGRAMS_PER_PAGE).get_page(self.request.GET.get("p"))
+        return super().get_context_data(page=page, programs=page.object_list, query=query, **kwargs)
+
+
+class ApplicantListView(EnrolmentAdminMixin, TemplateView):
+    template_name = "programs/admin/enrolment/applicants.html"
+    page_title = "学员管理"
+
+    def get_page_title(self):
+        return f"学员管理：{self.program.get_admin_display_title()}"
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("programs_enrolment_admin"), "label": "学员管理"},
+            {"url": "", "label": self.program.get_admin_display_title()},
+        ]
+
+    def dispatch(self, request, program_id, *args, **kwargs):
+        if not roles.works_for_centers(request.user):
+            raise PermissionDenied
+        self.program = program_for(request.user, program_id)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        chosen = filters_of(self.request)
+        numbers = service.counts(self.program.pk)
+        rows = applicants(self.program, chosen).select_related("decided_by")
+        page = Paginator(rows, settings.PROGRAMS_APPLICANTS_PER_PAGE).get_page(self.request.GET.get("p"))
+        filters = {key: value for key, value in chosen.items() if value}
+        here = reverse("programs_enrolment_applicants", args=[self.program.pk])
+        back = here + "?" + urlencode({**filters, "p": page.number})
+        return super().get_context_data(
+            program=self.program,
+            numbers=numbers,
+            held=numbers[Enrolment.PENDING] + numbers[Enrolment.APPROVED],
+            page=page,
+            rows=page.object_list,
+            elided_page_range=page.paginator.get_elided_page_range(page.number),
+            chosen=chosen,
+            statuses=Enrolment.STATUS_CHOICES,
+            provinces=PROVINCES,
+            export_url=reverse("programs_enrolment_export", args=[self.program.pk]) + "?" + urlencode(filters),
+            back=back,
+            reason_max=service.MAX_REASON_LENGTH,
+            **kwargs,
+        )
+
+
+def filters_of(request):
+    """The list's filters from the query string; a value not offered is ignored."""
+    params = request.GET
+    return {
+        "status": params.get("status") if params.get("status") in STATUSES else "",
+        "province": params.get("province") if params.get("province") in PROVINCES else "",
+        "q": params.get("q", "").strip()[:MAX_QUERY_LENGTH],
+    }
+
+
+def applicants(program, chosen):
+    """The program's applicants with the filters, in the list's order, each with its waiting place."""
+    rows = Enrolment.objects.filter(program=program).annotate(order=STATUS_ORDER, position=service.waiting_position())
+    if chosen["status"]:
+        rows = rows.filter(status=chosen["status"])
+    if chosen["province"]:
+        rows = rows.filter(province=chosen["province"])
+    if chosen["q"]:
+        rows = rows.filter(Q(name__icontains=chosen["q"]) | Q(school__icontains=chosen["q"]))
+    return rows.order_by("order", "queued_at", "applied_at", "pk")
+
+
+ACTIONS = {"approve", "decline", "up", "down"}
+
+
+class ActionView(EnrolmentAdminMixin, View):
+    """One decision on one applicant: action=approve|decline|up|down, enrolment=<id>, reason=… ."""
+
+    def post(self, request, program_id):
+        program = program_for(request.user, program_id)
+        base = reverse("programs_enrolment_applicants", args=[program.pk])
+        value = request.POST.get("next", "")
+        # Back to the list with its filters, never anywhere else.
+        back = value if value.startswith(base + "?") and "//" not in value and "\\" not in value else base
+        action = request.POST.get("action", "")
+        enrolment_id = _int(request.POST.get("enrolment"))
+        # The enrolment must be one of this program's: an id of another program (or center) is unknown.
+        if action not in ACTIONS or enrolment_id is None:
+            messages.error(request, "请选择要处理的报名人和操作。")
+            return redirect(back)
+        if not Enrolment.objects.filter(pk=enrolment_id, program=program).exists():
+            raise Http404
+        try:
+            if action == "approve":
+                done = service.approve(enrolment_id, request.user)
+                messages.success(request, f"已录取 {done.name}，并已邮件通知。")
+            elif action == "decline":
+                form = DeclineForm(request.POST)
+                if not form.is_valid():
+                    messages.error(request, form.errors["reason"][0])
+                    return redirect(back)
+                done = service.decline(enrolment_id, request.user, form.cleaned_data["reason"])
+                messages.success(request, f"已将 {done.name} 设为未录取，并已邮件通知。")
+            else:
+                done = service.move(enrolment_id, request.user, action)
+                messages.success(request, f"已调整 {done.name} 的候补顺序。")
+        except service.EnrolmentError as error:
+            messages.error(request, error.message)
+        return redirect(back)
+
+
+EXPORT_HEADERS = [
+    "序号",
+    "姓名",
+    "学校",
+    "省份",
+    "手机号",
+    "电子邮箱",
+    "状态",
+    "候补位次",
+    "报名时间",
+    "审核时间",
+    "未录取原因",
+    "报名说明",
+]
+
+
+def _local(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+class ExportView(EnrolmentAdminMixin, View):
+    """The program's applicants (with the list's filters) as an Excel workbook."""
+
+    def get(self, request, program_id):
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
+
+        program = program_for(request.user, program_id)
+        chosen = filters_of(request)
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "报名名单"
+        sheet.append(EXPORT_HEADERS)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        widths = [len(header) for header in EXPORT_HEADERS]
+        for number, row in enumerate(applicants(program, chosen).iterator(chunk_size=500), start=1):
+            values = [
+                number,
+                row.name,
+                row.school,
+                row.province,
+                display(row.phone) if row.phone else "",
+                row.email,
+                row.get_status_display(),
+                row.position if row.status == Enrolment.WAITING else "",
+                _local(row.applied_at),
+                _local(row.decided_at),
+                row.decline_reason,
+                row.note,
+            ]
+            line = [value if isinstance(value, int) else spreadsheet_safe(value) for value in values]
+            sheet.append(line)
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # never a formula, whatever the text
+            widths = [max(width, len(str(value))) for width, value in zip(widths, line, strict=True)]
+        sheet.freeze_panes = "A2"
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = min(50, 2 * width + 2)
+        out = io.BytesIO()
+        workbook.save(out)
+        response = HttpResponse(
+            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d")
+        response["Content-Disposition"] = f'attachment; filename="program-{program.pk}-applicants-{stamp}.xlsx"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+# -- hooks -------------------------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_enrolment_admin_urls():
+    return [
+        path("programs/enrolment/", ProgramListView.as_view(), name="programs_enrolment_admin"),
+        path(
+            "programs/enrolment/<int:program_id>/",
+            ApplicantListView.as_view(),
+            name="programs_enrolment_applicants",
+        ),
+        path(
+            "programs/enrolment/<int:program_id>/action/",
+            ActionView.as_view(),
+            name="programs_enrolment_action",
+        ),
+        path(
+            "programs/enrolment/<int:program_id>/export.xlsx",
+            ExportView.as_view(),
+            name="programs_enrolment_export",
+        ),
+    ]
+
+
+# The 培训项目 menu: every part of the programs app adds its items with
+# @hooks.register("register_programs_menu_item") (学员管理 here; 签到, 评估 in their modules).
+PROGRAMS_MENU_HOOK = "register_programs_menu_item"
+
+
+@hooks.register("register_admin_menu_item")
+def register_programs_menu():
+    # After 课程评论 (170): the same people, the same centers. Shown only if one of its items is.
+    return SubmenuMenuItem("培训项目", Menu(register_hook_name=PROGRAMS_MENU_HOOK), icon_name="group", order=180)
+
+
+@hooks.register(PROGRAMS_MENU_HOOK)
+def register_enrolment_menu_item():
+    return CenterMenuItem("学员管理", reverse("programs_enrolment_admin"), icon_name="user", order=100)

@@ -75,5 +75,6 @@ ACCOUNTS_PERSONAL_DATA_EXPORTERS = [
     "coursepackages.exports.personal_data",
     "feedback.exports.personal_data",
     "xapi.exports.personal_data",
+    "programs.exports_enrolment.personal_data",  # applications to programs (docs/programs-enrolment.md)
     "programs.survey.personal_data",  # the participants' survey answers (docs/programs-survey.md)
 ]

@@ -47,3 +47,9 @@ EDITORIAL_SUMMARY_DEADLINE = _month_day("EDITORIAL_SUMMARY_DEADLINE", "12-31")
 # After a program's survey closes, its average satisfaction is shown on the program page only when at
 # least this many participants answered (fewer would let readers guess one person's answer).
 PROGRAMS_SURVEY_PUBLIC_MIN_RESPONSES = _bounded("PROGRAMS_SURVEY_PUBLIC_MIN_RESPONSES", 5, 5, 10_000)
+
+# -- enrolment (docs/programs-enrolment.md) ----------------------------------------------------------
+# The longest waiting list (候补) of one program: applications beyond it are refused with a message.
+PROGRAMS_MAX_WAITING = _bounded("PROGRAMS_MAX_WAITING", 500, 0, 100_000)
+# Applicants per page of the admin's 学员管理 list.
+PROGRAMS_APPLICANTS_PER_PAGE = _bounded("PROGRAMS_APPLICANTS_PER_PAGE", 50, 10, 500)
