@@ -25,3 +25,7 @@ PROGRAMS_MAX_SESSIONS = _bounded("PROGRAMS_MAX_SESSIONS", 60, 1, 500)
 PROGRAMS_CHECKIN_SECONDS = _bounded("PROGRAMS_CHECKIN_SECONDS", 60, 10, 3600)
 # Days after a program ends during which participants may answer (and change) its survey.
 PROGRAMS_SURVEY_DAYS = _bounded("PROGRAMS_SURVEY_DAYS", 14, 1, 365)
+
+# -- attendance, completion and certificates (docs/programs-attendance.md) ---------------------------
+# How many certificate look-ups (public verification page) one client address may make an hour.
+PROGRAMS_VERIFY_PER_HOUR = _bounded("PROGRAMS_VERIFY_PER_HOUR", 60, 1, 100_000)
