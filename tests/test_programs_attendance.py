@@ -1,5 +1,6 @@
 """Attendance (QR check-in and by hand) and completion of training programs (docs/programs-attendance.md)."""
 
+import os
 import threading
 import time
 from decimal import Decimal
@@ -16,6 +17,7 @@ from programs.completion import evaluate
 from programs.models import Attendance, Certificate, Enrolment
 
 from . import factories
+from .test_browser import browser, csp_violations  # noqa: F401 (browser: the fixture)
 
 PERIOD = settings.PROGRAMS_CHECKIN_SECONDS
 
@@ -474,3 +476,34 @@ def test_simultaneous_evaluations_credit_once(tree):
     assert not errors, errors
     assert LearningCredit.objects.filter(user=enrolment.user).count() == 1
     assert Certificate.objects.count() == 1
+
+
+# -- in Chromium, on a phone -----------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_counselor_checks_in_on_a_phone_after_signing_in(live_server, browser, tree):  # noqa: F811
+    center = factories.TrainingCenterFactory(code="phone", name="手机签到测试中心")
+    program = factories.ProgramPageFactory(parent=center.section, center=center, title="辅导员谈心谈话能力提升培训班")
+    session = factories.ProgramSessionFactory(program=program, topic="专题一：谈心谈话的基本方法与技巧")
+    enrolment = factories.EnrolmentFactory(program=program, status=Enrolment.APPROVED)
+    page = browser.new_page(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    violations = csp_violations(page)
+    page.goto(live_server.url + url(checkin.make_token(session.pk)))
+    # Sent to sign in, and back to the same code afterwards.
+    page.get_by_label("电子邮箱或手机号").fill(enrolment.user.email)
+    page.get_by_label("密码", exact=True).fill("password")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/programs/checkin/**")
+    assert page.get_by_test_id("checkin-topic").inner_text() == session.topic
+    button = page.get_by_role("button", name="签到")
+    box = button.bounding_box()
+    assert box["width"] >= 300 and box["height"] >= 48  # a big target for a thumb
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # nothing wider than the phone
+    page.screenshot(path=str(os.environ.get("CHECKIN_SCREENSHOT", "/tmp/checkin-375.png")), full_page=True)
+    button.click()
+    page.wait_for_url("**/done/")
+    assert "已签到" in page.get_by_test_id("checkin-state").inner_text()
+    assert Attendance.objects.filter(session=session, enrolment=enrolment, method="qr").exists()
+    assert not violations
