@@ -4,10 +4,12 @@ import os
 import threading
 import time
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 
 from learning.models import LearningCredit
@@ -411,6 +413,8 @@ def test_linked_micro_courses_are_required_and_their_credit_completes_the_progra
 def test_the_record_counts_the_program_in_hours_and_areas(client, program, sessions, approved):
     user = approved.user
     before = build_record(user)
+    client.force_login(user)
+    radar_before = text(client.get("/me/radar.svg"))
     attend(approved, sessions)
     evaluate(approved)
     record = build_record(user)
@@ -420,14 +424,12 @@ def test_the_record_counts_the_program_in_hours_and_areas(client, program, sessi
     assert (record.years[0].hours, record.years[0].courses, record.years[0].programs) == (Decimal("16.0"), 0, 1)
     assert record.completed_courses == [] and len(record.completed_programs) == 1
 
-    client.force_login(user)
     page = text(client.get("/me/"))
     row = page.split('data-kind="program"')[1].split("</tr>")[0]
     assert program.title in row and "培训项目" in row and "已下线" not in row
     assert 'data-testid="completed-programs">1 个' in page
     assert 'data-area="mental_health" data-hours="16"' in page
-    radar = text(client.get("/me/radar.svg"))
-    assert "16" in radar
+    assert text(client.get("/me/radar.svg")) != radar_before
 
 
 def test_the_program_page_shows_the_counselor_their_attendance(client, program, sessions, approved):
@@ -488,9 +490,23 @@ def test_a_counselor_checks_in_on_a_phone_after_signing_in(live_server, browser,
     program = factories.ProgramPageFactory(parent=center.section, center=center, title="辅导员谈心谈话能力提升培训班")
     session = factories.ProgramSessionFactory(program=program, topic="专题一：谈心谈话的基本方法与技巧")
     enrolment = factories.EnrolmentFactory(program=program, status=Enrolment.APPROVED)
+    from .test_admin_language import sign_in
+    from .test_permissions import member
+
+    editor = member(get_user_model(), "organiser", center.editors_group)
+    screen = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(screen, live_server.url, editor.username)
+    screen.goto(f"{live_server.url}/admin/programs/sessions/{session.pk}/checkin/")
+    code = screen.get_by_test_id("checkin-qr").locator("svg")
+    assert code.bounding_box()["width"] >= 400  # readable from the back of the room
+    assert "签到人数 0 / 已录取人数 1" in screen.locator(".checkin-screen__counts").inner_text()
+    screen.screenshot(path=os.environ.get("CHECKIN_SCREEN_SCREENSHOT", "/tmp/checkin-screen.png"))
+    link = screen.locator("[data-link]").inner_text()
+    assert link.startswith(settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/programs/checkin/")
+
     page = browser.new_page(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     violations = csp_violations(page)
-    page.goto(live_server.url + url(checkin.make_token(session.pk)))
+    page.goto(live_server.url + urlsplit(link).path)
     # Sent to sign in, and back to the same code afterwards.
     page.get_by_label("电子邮箱或手机号").fill(enrolment.user.email)
     page.get_by_label("密码", exact=True).fill("password")
@@ -507,3 +523,5 @@ def test_a_counselor_checks_in_on_a_phone_after_signing_in(live_server, browser,
     assert "已签到" in page.get_by_test_id("checkin-state").inner_text()
     assert Attendance.objects.filter(session=session, enrolment=enrolment, method="qr").exists()
     assert not violations
+    # The screen's script brings the new count without a reload.
+    screen.wait_for_function("() => document.querySelector('[data-checked]').textContent === '1'", timeout=15_000)
