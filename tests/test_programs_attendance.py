@@ -358,6 +358,9 @@ def test_completion_by_qr_check_in_and_by_hand(client, people, program, sessions
     assert "1 名学员达到结业要求" in text(client.get(response["Location"]))
     assert LearningCredit.objects.filter(kind="program").count() == 2
     assert Certificate.objects.count() == 2
+    listing = text(client.get("/admin/programs/attendance/"))
+    row = listing.split(f'id="program-{program.pk}"')[1].split("</tr>")[0]
+    assert 'data-column="approved">2<' in row and 'data-column="completed">2<' in row
 
 
 def test_unmarking_later_does_not_withdraw_completion(client, people, program, sessions, approved):

@@ -13,7 +13,8 @@ import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -70,6 +71,11 @@ def visible_programs(user):
     return programs.filter(pk__in=pages.values("pk"))
 
 
+def count_of(queryset):
+    rows = queryset.filter(program=OuterRef("pk")).order_by().values("program").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
 class ProgramListView(AttendanceAdminMixin, TemplateView):
     template_name = "programs/admin/attendance/index.html"
     page_title = "签到与结业"
@@ -80,10 +86,11 @@ class ProgramListView(AttendanceAdminMixin, TemplateView):
     def get_context_data(self, **kwargs):
         programs = (
             visible_programs(self.request.user)
+            # Subqueries, not joins: enrolments × sessions would multiply the rows of a big program.
             .annotate(
-                approved=Count("enrolments", filter=Q(enrolments__status=Enrolment.APPROVED), distinct=True),
-                completed=Count("enrolments", filter=Q(enrolments__completed_at__isnull=False), distinct=True),
-                session_count=Count("sessions", distinct=True),
+                approved=count_of(Enrolment.objects.filter(status=Enrolment.APPROVED)),
+                completed=count_of(Enrolment.objects.filter(completed_at__isnull=False)),
+                session_count=count_of(ProgramSession.objects.all()),
             )
             .order_by("-starts_on", "-pk")
             .only("pk", "title", "draft_title", "live", "starts_on", "ends_on")
