@@ -528,3 +528,20 @@ def test_a_counselor_checks_in_on_a_phone_after_signing_in(live_server, browser,
     assert not violations
     # The screen's script brings the new count without a reload.
     screen.wait_for_function("() => document.querySelector('[data-checked]').textContent === '1'", timeout=15_000)
+
+
+def test_other_readers_of_credits_take_a_program_credit_in_their_stride(program, sessions, approved):
+    from learning import exports, recommend
+    from popularity import aggregates
+    from resources.models import ResourceStats
+
+    attend(approved, sessions)
+    evaluate(approved)
+    user = approved.user
+    assert aggregates.courses_of(user) == []  # a program is no course to count completions for
+    aggregates.refresh()
+    assert not ResourceStats.objects.filter(page_id=program.pk, completions__gt=0).exists()
+    recommended, _stage = recommend.for_counselor(user, recommend.recommendable_courses())
+    assert program.pk not in {course.pk for course in recommended}
+    credits = exports.personal_data(user)["credits"]
+    assert [(c["course-id"], c["hours"]) for c in credits] == [(program.pk, "16.00")]
