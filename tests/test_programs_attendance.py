@@ -454,7 +454,7 @@ def test_the_program_page_shows_the_counselor_their_attendance(client, program, 
     assert 'data-testid="program-attendance"' not in text(client.get(program.url))
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_simultaneous_evaluations_credit_once(tree):
     center = factories.TrainingCenterFactory(code="race", name="并发测试中心")
     program = factories.ProgramPageFactory(parent=center.section, center=center, hours="8.0")
