@@ -49,7 +49,7 @@ def weak_areas(user):
     """The capability areas in which the counselor has fewer hours than in their strongest, fewest hours
     first ([AreaHours]; none for a counselor with no hours yet, or the same hours in every area)."""
     areas = capability_areas()
-    credits = LearningCredit.objects.filter(user=user).only("hours", "capability_codes")
+    credits = LearningCredit.objects.filter(user=user).only("kind", "hours", "capability_codes")
     # The areas of the menu only: a deleted area a credit still names is not recommended.
     rows = hours_by_area(credits, areas, area_naming(areas))[: len(areas)]
     most = max((row.hours for row in rows), default=0)

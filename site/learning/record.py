@@ -47,6 +47,7 @@ class CourseRow:
     completed_at: datetime | None = None
     hours: Decimal | None = None  # credited
     expected_hours: Decimal | None = None  # what completing it will credit
+    kind: str = "course"  # or "program": a training program completed (programs.completion)
 
     @property
     def area_labels(self):
@@ -56,6 +57,10 @@ class CourseRow:
     def completed(self):
         return self.completed_at is not None or self.hours is not None
 
+    @property
+    def is_program(self):
+        return self.kind == "program"
+
 
 @dataclass
 class AreaHours:
@@ -63,6 +68,7 @@ class AreaHours:
     label: str
     hours: Decimal
     courses: int
+    programs: int = 0  # training programs credited in the area (not counted in `courses`)
 
     @property
     def number(self):
@@ -75,6 +81,7 @@ class YearHours:
     year: int
     hours: Decimal
     courses: int
+    programs: int = 0  # training programs credited that year (not counted in `courses`)
 
 
 @dataclass
@@ -105,6 +112,15 @@ class LearningRecord:
     @property
     def courses(self):
         return self.completed + self.in_progress
+
+    @property
+    def completed_courses(self):
+        """The completed micro-courses, without the training programs credited beside them."""
+        return [row for row in self.completed if not row.is_program]
+
+    @property
+    def completed_programs(self):
+        return [row for row in self.completed if row.is_program]
 
     @property
     def timeline_total(self):
@@ -156,7 +172,7 @@ def area_naming(areas):
 def area_hours(user):
     """The record's hours per capability area alone (the radar chart): two queries, not the whole record."""
     areas = capability_areas()
-    credits = LearningCredit.objects.filter(user=user).only("hours", "capability_codes")
+    credits = LearningCredit.objects.filter(user=user).only("kind", "hours", "capability_codes")
     return hours_by_area(credits, areas, area_naming(areas))
 
 
@@ -176,7 +192,7 @@ def build_record(user, *, request=None, now=None):
     credits = list(
         LearningCredit.objects.filter(user=user)
         .select_related("course")
-        .only("course_id", "course_key", "title", "hours", "capability_codes", "credited_at", *COURSE_FIELDS)
+        .only("course_id", "course_key", "kind", "title", "hours", "capability_codes", "credited_at", *COURSE_FIELDS)
         .order_by("-credited_at", "-pk")
     )
     credit_by_key = {credit.course_key: credit for credit in credits}
@@ -215,7 +231,7 @@ def build_record(user, *, request=None, now=None):
     for credit in credits:
         events.append(Event(credit.credited_at, "credited", credit.title, credit.hours))
         if credit.course_key not in with_progress:
-            # Its progress went with the deleted page; the credit alone remains.
+            # Its progress went with the deleted page (or it is a program's: it has none); the credit remains.
             rows.append(
                 CourseRow(
                     key=credit.course_key,
@@ -225,6 +241,7 @@ def build_record(user, *, request=None, now=None):
                     percent=100,
                     completed_at=credit.credited_at,
                     hours=credit.hours,
+                    kind=credit.kind,
                 )
             )
 
@@ -252,27 +269,32 @@ def event_counts(events):
 
 
 def hours_by_year(credits):
-    hours, courses = defaultdict(Decimal), Counter()
+    hours, courses, programs = defaultdict(Decimal), Counter(), Counter()
     for credit in credits:
         year = timezone.localtime(credit.credited_at).year
         hours[year] += credit.hours
-        courses[year] += 1
-    return [YearHours(year, hours[year], courses[year]) for year in sorted(hours, reverse=True)]
+        (programs if credit.kind == "program" else courses)[year] += 1
+    return [YearHours(year, hours[year], courses[year], programs[year]) for year in sorted(hours, reverse=True)]
 
 
 def hours_by_area(credits, areas, named):
     """Every capability area with the hours of the credited courses in it: a course counts in full
     toward each of its areas, so the areas' sum exceeds the total when a course has several."""
-    hours, courses = defaultdict(Decimal), Counter()
+    hours, courses, programs = defaultdict(Decimal), Counter(), Counter()
     known, unknown = {area.code for area in areas}, {}
     for credit in credits:
+        counter = programs if credit.kind == "program" else courses
         for code, label in named(credit.capability_codes):
             hours[code] += credit.hours
-            courses[code] += 1
+            counter[code] += 1
             if code not in known:
                 unknown[code] = label
-    rows = [AreaHours(area.code, area.label, hours[area.code], courses[area.code]) for area in areas]
-    return rows + [AreaHours(code, label, hours[code], courses[code]) for code, label in sorted(unknown.items())]
+    rows = [
+        AreaHours(area.code, area.label, hours[area.code], courses[area.code], programs[area.code]) for area in areas
+    ]
+    return rows + [
+        AreaHours(code, label, hours[code], courses[code], programs[code]) for code, label in sorted(unknown.items())
+    ]
 
 
 def annual_target(years, year):

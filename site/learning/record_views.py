@@ -89,7 +89,7 @@ def record_csv(request):
     for row in data.courses:
         writer.writerow(
             [
-                spreadsheet_safe(row.title),
+                spreadsheet_safe(row.title + ("（培训项目）" if row.is_program else "")),
                 "；".join(row.area_labels),
                 row.percent,
                 row.watched_seconds,

@@ -53,3 +53,7 @@ PROGRAMS_SURVEY_PUBLIC_MIN_RESPONSES = _bounded("PROGRAMS_SURVEY_PUBLIC_MIN_RESP
 PROGRAMS_MAX_WAITING = _bounded("PROGRAMS_MAX_WAITING", 500, 0, 100_000)
 # Applicants per page of the admin's 学员管理 list.
 PROGRAMS_APPLICANTS_PER_PAGE = _bounded("PROGRAMS_APPLICANTS_PER_PAGE", 50, 10, 500)
+
+# -- attendance, completion and certificates (docs/programs-attendance.md) ---------------------------
+# How many certificate look-ups (public verification page) one client address may make an hour.
+PROGRAMS_VERIFY_PER_HOUR = _bounded("PROGRAMS_VERIFY_PER_HOUR", 60, 1, 100_000)
