@@ -311,6 +311,19 @@ def test_the_center_page_queries_do_not_grow_with_programs(client, section):
     assert count() == few
 
 
+@pytest.mark.django_db
+def test_an_experts_page_names_the_programs_they_teach_in(client, section, make_course):
+    teacher = factories.ExpertFactory(name="林雅楠")
+    make_course(title="林老师的公开课", lecturer=teacher)
+    shown = open_program(section, title="公开的培训班", sessions=0)
+    factories.ProgramSessionFactory(program=shown, lecturer=teacher)
+    hidden = open_program(section, title="草稿培训班", sessions=0, live=False)
+    factories.ProgramSessionFactory(program=hidden, lecturer=teacher)
+    html = client.get(f"/experts/{teacher.pk}/").content.decode()
+    listed = html[html.index('data-testid="expert-programs"') :]
+    assert "公开的培训班" in listed and "草稿培训班" not in html
+
+
 # -- search ------------------------------------------------------------------------------------------
 
 
@@ -533,6 +546,14 @@ def capability_pk(code="mental_health"):
     from resources.models import CapabilityArea
 
     return str(CapabilityArea.objects.get(code=code).pk)
+
+
+@pytest.mark.django_db
+def test_the_add_form_offers_the_programs_fields(section, editor):
+    html = signed_in(editor).get(add_url(section)).content.decode()
+    for label in ("开班日期", "报名截止", "限报省份", "结业所需出勤比例", "课程安排", "课前微课", "主讲人"):
+        assert label in html, label
+    assert 'value="北京"' in html and 'type="checkbox"' in html
 
 
 @pytest.mark.django_db

@@ -84,3 +84,20 @@ def search_program_facts(context, result, results):
 
 
 CARD_FIELDS = ["starts_on", "ends_on", "place", "capacity", "enrol_opens", "enrol_closes"]
+
+
+# The most programs an expert's page names (their sessions' programs, open and coming ones first).
+EXPERT_PROGRAMS = 10
+
+
+@register.simple_tag(takes_context=True)
+def expert_programs(context, expert):
+    """The public programs in which the expert teaches a session (the directory's expert page): one
+    query, at most EXPERT_PROGRAMS."""
+    from ..models import ProgramPage, ProgramSession
+
+    request = context.get("request")
+    teaching = ProgramSession.objects.filter(lecturer=expert).values("program_id")
+    visible = public(ProgramPage.objects.filter(pk__in=teaching), request).select_related("tier")
+    rank, order = listing_order()
+    return list(visible.annotate(status_rank=rank).order_by(*order)[:EXPERT_PROGRAMS])
