@@ -698,3 +698,14 @@ def test_demo_programs_cover_every_status(tree, make_course):
     statuses = {p.status for p in ProgramPage.objects.live()}
     assert {"open", "finished", "not_open"} <= statuses
     assert all(p.sessions.exists() for p in ProgramPage.objects.all())
+
+
+@pytest.mark.django_db
+def test_the_preview_shows_the_schedule_being_edited(section, editor, make_course):
+    live = make_course(title="已发布微课")
+    client = signed_in(editor)
+    url = add_url(section) + "preview/"
+    data = form_data(capabilities=[capability_pk()], **{"sessions-0-course_before": str(live.pk)})
+    assert client.post(url, data).json()["is_valid"] is True
+    html = client.get(url).content.decode()
+    assert "第一讲" in html and "已发布微课" in html and "北京师范大学" in html
