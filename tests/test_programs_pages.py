@@ -342,6 +342,9 @@ def test_search_finds_programs_by_topic_and_lecturer(section):
         assert [r.title for r in found.results] == ["骨干辅导员研修班"], query
         assert found.results[0].kind == "program"
     assert search(SearchRequest(q="研修班", filters={"kind": ["program"]})).total == 1
+    # A rebuild (manage.py rebuild_search_index) writes the same document.
+    indexing.rebuild(backends=["database"])
+    assert [r.title for r in search(SearchRequest(q="欧阳明远")).results] == ["骨干辅导员研修班"]
 
 
 @pytest.mark.django_db
