@@ -47,21 +47,23 @@ def on_page_deleted(instance, **kwargs):
 # Labels and names that resources' documents contain: renaming one re-indexes the resources using it.
 LABELLED = {
     "resources.TrainingCenter": "center",
-    "resources.Expert": "microcoursepage__lecturer",
+    "resources.Expert": ("microcoursepage__lecturer", "programpage__sessions__lecturer"),
     "resources.CapabilityArea": "capabilities",
-    "resources.CareerStage": "microcoursepage__stages",
+    "resources.CareerStage": ("microcoursepage__stages", "programpage__stages"),
     "resources.CourseType": "microcoursepage__course_type",
     "resources.Requirement": "microcoursepage__requirement",
-    "resources.Tier": "microcoursepage__tier",
+    "resources.Tier": ("microcoursepage__tier", "programpage__tier"),
 }
 
 
 def on_label_saved(sender, instance, created, raw=False, **kwargs):
     if created or raw:
         return
-    lookup = LABELLED[sender._meta.label]
-    ids = ResourcePage.objects.filter(**{lookup: instance}).values_list("pk", flat=True).distinct()
-    indexing.update_pages(list(ids))
+    lookups = LABELLED[sender._meta.label]
+    ids = set()
+    for lookup in (lookups,) if isinstance(lookups, str) else lookups:
+        ids.update(ResourcePage.objects.filter(**{lookup: instance}).values_list("pk", flat=True).distinct())
+    indexing.update_pages(sorted(ids))
 
 
 def on_resource_viewed(sender, page_id, times=1, **kwargs):

@@ -9,6 +9,7 @@ from django.test import TestCase
 from cases.models import CasePage
 from coursepackages.models import CoursePackagePage
 from microcourses.models import CourseSeriesPage, MicroCoursePage
+from programs.models import ProgramPage
 from resources.models import CapabilityArea, CareerStage, Expert, PolicyDocumentPage, TrainingCenter
 
 
@@ -62,17 +63,24 @@ class DemoTests(TestCase):
         self.assertTrue(PolicyDocumentPage.objects.filter(title__contains="思想政治工作司2023年工作要点").exists())
 
     def test_demo_pages_render_and_drafts_stay_hidden(self):
-        for model in (MicroCoursePage, CasePage, PolicyDocumentPage, CourseSeriesPage, CoursePackagePage):
+        for model in (MicroCoursePage, CasePage, PolicyDocumentPage, CourseSeriesPage, CoursePackagePage, ProgramPage):
             page = model.objects.live().first()
             self.assertEqual(self.client.get(page.url).status_code, 200, page.url)
         library = self.client.get("/library/", {"capability": "mental_health", "stage": "new"})
         self.assertGreater(library.context["library"]["total"], 0)
-        kinds = (MicroCoursePage, CasePage, PolicyDocumentPage, CoursePackagePage, CourseSeriesPage)
+        kinds = (MicroCoursePage, CasePage, PolicyDocumentPage, CoursePackagePage, CourseSeriesPage, ProgramPage)
         live_count = sum(m.objects.live().count() for m in kinds)
         self.assertEqual(self.client.get("/library/").context["library"]["total"], live_count)
         for draft in MicroCoursePage.objects.filter(live=False):
             self.assertNotContains(self.client.get("/library/", {"q": draft.title[:6]}), draft.title)
             self.assertEqual(self.client.get(draft.url_path.removeprefix("/home")).status_code, 404)
+
+    def test_programs_open_to_come_and_finished_with_sessions(self):
+        programs = list(ProgramPage.objects.live())
+        self.assertEqual({p.status for p in programs}, {"open", "not_open", "finished"})
+        self.assertEqual(len({p.center_id for p in programs}), 3)
+        sessions = [s for p in programs for s in p.sessions.all()]
+        self.assertTrue(all(s.lecturer_id for s in sessions) and any(s.course_before_id for s in sessions))
 
     def test_some_courses_have_videos_probed_and_queued(self):
         from media.models import Video

@@ -1,5 +1,5 @@
-"""RSS 2.0 and Atom feeds of the public library: notices, newly published micro-courses and cases, and
-the micro-courses and cases of one capability area (docs/discovery.md).
+"""RSS 2.0 and Atom feeds of the public library: notices, newly published micro-courses, cases and
+training programs, and those of one capability area (docs/discovery.md).
 
 Every feed holds at most DISCOVERY_FEED_ITEMS of the newest public pages (access.visibility) and is
 built in a fixed number of queries, whatever its length. Feeds are the same for every visitor: the
@@ -17,6 +17,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from access.visibility import public
 from cases.models import CasePage
 from microcourses.models import MicroCoursePage
+from programs.models import ProgramPage
 from resources.models import CapabilityArea, PolicyDocumentPage, ResourcePage
 
 from .links import absolute, page_path
@@ -58,7 +59,9 @@ class ResourceFeed(Feed):
     def items(self, obj):
         rows = (
             public(self.queryset(obj))
-            .select_related("content_type", "center", "microcoursepage__lecturer", "casepage", "policydocumentpage")
+            .select_related(
+                "content_type", "center", "microcoursepage__lecturer", "casepage", "policydocumentpage", "programpage"
+            )
             .prefetch_related("capabilities")
             .order_by("-first_published_at", "-pk")[: settings.DISCOVERY_FEED_ITEMS]
         )
@@ -91,7 +94,13 @@ class ResourceFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.summary or item.search_description or item.title
+        text = item.summary or item.search_description or item.title
+        if isinstance(item.detail, ProgramPage):  # when and where, before what it is about
+            from programs.templatetags.program_tags import program_dates
+
+            where = f"，{item.detail.place}" if item.detail.place else ""
+            return f"{program_dates(item.detail)}{where}。{text}"
+        return text
 
     def item_link(self, item):
         return item.feed_link
@@ -125,14 +134,14 @@ class NoticeFeed(ResourceFeed):
 
 
 class NewResourceFeed(ResourceFeed):
-    title = f"新上线的微课和工作案例 · {SITE_NAME}"
-    description = "资源库新发布的微课和工作案例。"
-    models = (MicroCoursePage, CasePage)
+    title = f"新上线的微课、工作案例和培训项目 · {SITE_NAME}"
+    description = "资源库新发布的微课、工作案例和培训项目。"
+    models = (MicroCoursePage, CasePage, ProgramPage)
     url_name = "resources_rss"
 
 
 class AreaFeed(NewResourceFeed):
-    """The micro-courses and cases of one capability area (能力方向)."""
+    """The micro-courses, cases and programs of one capability area (能力方向)."""
 
     url_name = "area_rss"
 
@@ -143,10 +152,10 @@ class AreaFeed(NewResourceFeed):
         return {"code": obj.area.code}
 
     def title(self, obj):
-        return f"{obj.area.label} · 新上线的微课和工作案例 · {SITE_NAME}"
+        return f"{obj.area.label} · 新上线的微课、工作案例和培训项目 · {SITE_NAME}"
 
     def description(self, obj):
-        return f"资源库“{obj.area.label}”能力方向新发布的微课和工作案例。"
+        return f"资源库“{obj.area.label}”能力方向新发布的微课、工作案例和培训项目。"
 
     def link(self, obj):
         from resources.models import LibraryIndexPage

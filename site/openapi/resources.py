@@ -46,6 +46,7 @@ LIST_PARAMETERS = {
     "tag",
     "type",
     "has_video",
+    "status",
     "updated_since",
     "order",
     "fields",
@@ -79,6 +80,19 @@ def has_video_q():
             ready = model.objects.filter(video__status="ready").exclude(video__hls_dir="")
             condition |= Q(pk__in=ready.values("pk"))
     return condition
+
+
+def program_statuses():
+    from programs.library import FILTERS
+
+    return FILTERS
+
+
+def program_status_ids(status):
+    from programs.library import conditions
+    from programs.models import ProgramPage
+
+    return ProgramPage.objects.filter(conditions()[status]).values("pk")
 
 
 def _checked_codes(request, name, vocabulary, label):
@@ -121,6 +135,10 @@ def filtered(request):
     if tags := params.values(request, "tag", codes=False):
         tagged = ResourceTag.objects.filter(tag__name__in=tags).values("content_object_id")
         queryset = queryset.filter(pk__in=tagged)
+
+    # Training programs by their status now (programs.library), never a stored value.
+    if status := params.choice(request, "status", program_statuses()):
+        queryset = queryset.filter(pk__in=program_status_ids(status))
 
     video = params.flag(request, "has_video")
     if video is not None:
@@ -173,6 +191,7 @@ def specifics(ids):
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         related = ["center", *(f for f in ONE_RELATED if has_field(model, f))]
         many = ["capabilities", "tags", *(f for f in ("stages",) if has_field(model, f) and is_many(model, f))]
+        many += list(getattr(model, "openapi_prefetch_related", ()))
         for page in model.objects.filter(pk__in=pks).select_related(*related).prefetch_related(*many):
             pages[page.pk] = page
     return pages
@@ -211,4 +230,37 @@ def row(page, request):
         "lecturer": {"id": lecturer.pk, "name": lecturer.name} if lecturer is not None else None,
         "learning_hours": float(hours) if hours is not None else None,
         "video": video_info(page),
+        "program": program_info(page),
     }
+
+
+def program_info(page):
+    """A training program's dates, place, quota, window and schedule (None for other kinds). What it
+    is, never who applied: enrolments and everything about people stay out of the API."""
+    if model_kind(page) != "program":
+        return None
+    from programs.library import FILTER_LABELS, filter_code
+
+    status = filter_code(page)
+    return {
+        "format": {"code": page.format, "label": page.get_format_display()},
+        "place": page.place,
+        "starts_on": page.starts_on,
+        "ends_on": page.ends_on,
+        "capacity": page.capacity,
+        "enrol_opens": page.enrol_opens,
+        "enrol_closes": page.enrol_closes,
+        "enrolment_open": page.enrolment_open(),
+        "provinces": list(page.provinces or []),
+        "hours": float(page.hours) if page.hours is not None else None,
+        "min_attendance_percent": page.min_attendance_percent,
+        "require_courses": page.require_courses,
+        "status": {"code": status, "label": FILTER_LABELS[status]}
+        if status
+        else {"code": "running", "label": "培训中"},
+        "sessions": page.session_list,
+    }
+
+
+def model_kind(page):
+    return type(page).resource_kind

@@ -9,15 +9,21 @@ attendance, certificates, survey answers) is kept in plain models beside it, nev
 
 import datetime
 
+from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.api import APIField
 from wagtail.models import Orderable
+from wagtail.search import index
 
 from resources.models import CareerStage, Expert, ResourcePage, Tier, codes
+
+from .forms import ProgramPageForm
 
 FORMAT_CHOICES = [("offline", "线下"), ("online", "线上"), ("mixed", "线上线下混合")]
 
@@ -64,6 +70,81 @@ class ProgramPage(ResourcePage):
     resource_kind_order = 5
     is_creatable = True
 
+    base_form_class = ProgramPageForm
+
+    content_panels = ResourcePage.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("center"),
+                FieldPanel("capabilities", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("stages", widget=forms.CheckboxSelectMultiple),
+                FieldRowPanel([FieldPanel("tier"), FieldPanel("format")]),
+            ],
+            heading="分类（资源库筛选）",
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
+                FieldPanel("place"),
+                FieldPanel("capacity"),
+                FieldRowPanel([FieldPanel("enrol_opens"), FieldPanel("enrol_closes")]),
+                FieldPanel("provinces"),
+            ],
+            heading="时间、地点和报名",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("hours"),
+                FieldRowPanel([FieldPanel("min_attendance_percent"), FieldPanel("require_courses")]),
+                FieldPanel("survey_closes"),
+            ],
+            heading="结业要求（考核评价）和评估",
+        ),
+        FieldPanel("body"),
+        InlinePanel(
+            "sessions",
+            label="课程安排",
+            heading="课程安排（日程）",
+            panels=[
+                FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
+                FieldPanel("topic"),
+                FieldPanel("lecturer"),
+                FieldPanel("place"),
+                PageChooserPanel("course_before", "microcourses.MicroCoursePage"),
+                PageChooserPanel("course_after", "microcourses.MicroCoursePage"),
+            ],
+        ),
+        InlinePanel("attachments", label="附件"),
+    ]
+    search_fields = ResourcePage.search_fields + [
+        index.SearchField("place"),
+        index.RelatedFields(
+            "sessions", [index.SearchField("topic"), index.RelatedFields("lecturer", [index.SearchField("name")])]
+        ),
+        index.FilterField("stages"),
+        index.FilterField("tier"),
+        index.FilterField("starts_on"),
+        index.FilterField("ends_on"),
+    ]
+    # What Wagtail's pages endpoint (/api/v2/pages/) shows: the program as published, never who applied.
+    api_fields = ResourcePage.api_fields + [
+        APIField("tier_code"),
+        APIField("stage_codes"),
+        APIField("format"),
+        APIField("place"),
+        APIField("starts_on"),
+        APIField("ends_on"),
+        APIField("capacity"),
+        APIField("enrol_opens"),
+        APIField("enrol_closes"),
+        APIField("provinces"),
+        APIField("hours"),
+        APIField("min_attendance_percent"),
+        APIField("require_courses"),
+        APIField("status"),
+        APIField("session_list"),
+    ]
+
     parent_page_types = ["resources.CenterSectionPage"]
     subpage_types = []
 
@@ -78,6 +159,85 @@ class ProgramPage(ResourcePage):
     @property
     def tier_code(self):
         return self.tier.code if self.tier_id else None
+
+    # -- what readers see (programs.library decides the status from the dates, when asked) ----------
+
+    @property
+    def status(self):
+        from .library import status_of
+
+        return status_of(self)
+
+    @property
+    def status_label(self):
+        from .library import STATUS_LABELS
+
+        return STATUS_LABELS[self.status]
+
+    @property
+    def who_may_apply(self):
+        return "、".join(self.provinces) + "的辅导员" if self.provinces else "全国高校辅导员"
+
+    @property
+    def completion_rule(self):
+        """The completion rule in plain words."""
+        parts = []
+        if self.min_attendance_percent:
+            parts.append(f"出勤不少于全部课程安排的 {self.min_attendance_percent}%")
+        else:
+            parts.append("不要求出勤比例")
+        if self.require_courses:
+            parts.append("学完各项课程安排关联的课前、课后微课")
+        return "，".join(parts) + "。"
+
+    def ordered_sessions(self):
+        """The schedule in time order; prefetched (sessions__lecturer) when a listing or page fetched it."""
+        return sorted(self.sessions.all(), key=lambda s: (s.starts_at, s.sort_order or 0, s.pk or 0))
+
+    @property
+    def session_list(self):
+        """The schedule for API clients: times, topic, place and lecturer (id and name) — nobody else."""
+        return [
+            {
+                "topic": s.topic,
+                "starts_at": s.starts_at.isoformat() if s.starts_at else None,
+                "ends_at": s.ends_at.isoformat() if s.ends_at else None,
+                "place": s.place or self.place,
+                "lecturer": {"id": s.lecturer.pk, "name": s.lecturer.name} if s.lecturer_id else None,
+            }
+            for s in self.ordered_sessions()
+        ]
+
+    # -- what the Chinese search indexes (search/documents.py) ------------------------------------
+
+    # What the open API's rows read (openapi.resources.specifics), fetched with the page of rows.
+    openapi_prefetch_related = ["sessions__lecturer"]
+
+    search_select_related = ResourcePage.search_select_related + ["tier"]
+    search_prefetch_related = ResourcePage.search_prefetch_related + ["stages", "sessions__lecturer"]
+
+    def search_facets(self):
+        # The status is not here: it changes with the date (programs.library computes it when asked).
+        return super().search_facets() | {
+            "stage": self.stage_codes,
+            "tier": [self.tier_code] if self.tier_id else [],
+        }
+
+    def search_keywords(self):
+        lecturers = [s.lecturer.name for s in self.ordered_sessions() if s.lecturer_id]
+        related = [self.tier, *self.stages.all()]
+        labels = [str(item) for item in related if item is not None]
+        return super().search_keywords() + labels + [self.get_format_display(), self.place, *dict.fromkeys(lecturers)]
+
+    def search_body(self):
+        return super().search_body() + [s.topic for s in self.ordered_sessions()]
+
+    def get_context(self, request, *args, **kwargs):
+        from .pages import program_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(program_context(self, request))
+        return context
 
     def survey_deadline(self):
         """The last day the survey may be answered or changed (None before the program has dates)."""

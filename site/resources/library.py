@@ -52,6 +52,12 @@ def video_ready(prefix=""):
     return Q(**{f"{prefix}video__status": Video.Status.READY, f"{prefix}video__hls_dir__gt": ""})
 
 
+def program_facet_conditions():
+    from programs.library import facet_conditions
+
+    return facet_conditions()
+
+
 def sort_order(code):
     """The ORM ordering of a sort code of SORTS."""
     order = SORTS[code][1]
@@ -70,7 +76,12 @@ class Facet:
     other_lookups: tuple = ()
     # A facet of conditions rather than of stored codes (有视频: the course's video is playable):
     # (code, label, Q) per option. Options must exclude each other: a page is counted under one.
+    # A callable gives them per request (a program's status depends on today's date).
     conditions: tuple = ()
+    hide_empty: bool = False  # not offered while none of the listed resources has a value for it
+
+    def condition_list(self):
+        return self.conditions() if callable(self.conditions) else self.conditions
 
     @property
     def lookups(self):
@@ -79,7 +90,7 @@ class Facet:
     def matching(self, values):
         condition = Q()
         if self.conditions:
-            known = [q for code, _, q in self.conditions if code in values]
+            known = [q for code, _, q in self.condition_list() if code in values]
             # An unknown code matches nothing, as an unknown code of a vocabulary does.
             return functools.reduce(Q.__or__, known) if known else Q(pk__in=[])
         for lookup in self.lookups:
@@ -89,14 +100,14 @@ class Facet:
     def count_expression(self):
         """What one count query groups by: the lookup, or the first non-null of the lookups."""
         if self.conditions:
-            whens = [When(q, then=Value(code)) for code, _, q in self.conditions]
+            whens = [When(q, then=Value(code)) for code, _, q in self.condition_list()]
             return Case(*whens, default=Value(None), output_field=CharField())
         return Coalesce(*self.lookups) if self.other_lookups else F(self.lookup)
 
     def options(self):
         """(code, label, value in the database) for every option, in menu order."""
         if self.conditions:
-            return [(code, label, code) for code, label, _ in self.conditions]
+            return [(code, label, code) for code, label, _ in self.condition_list()]
         if self.name == "kind":
             return [(m.resource_kind, m.resource_kind_label, m._meta.model_name) for m in resource_models()]
         rows = self.vocabulary.objects.order_by(*self.vocabulary._meta.ordering).values_list("code", self.label_field)
@@ -117,13 +128,15 @@ FACETS = [
         "培训对象",
         "microcoursepage__stages__code",
         CareerStage,
-        other_lookups=("coursepackagepage__stages__code",),
+        other_lookups=("coursepackagepage__stages__code", "programpage__stages__code"),
     ),
     Facet("course_type", "课程类型", "microcoursepage__course_type__code", CourseType),
     Facet("requirement", "课程性质", "microcoursepage__requirement__code", Requirement),
-    Facet("tier", "培训层级", "microcoursepage__tier__code", Tier),
+    Facet("tier", "培训层级", "microcoursepage__tier__code", Tier, other_lookups=("programpage__tier__code",)),
     # Courses whose video is playable (the card's 有视频 badge): one option, `?video=yes`.
     Facet("video", "视频", "microcoursepage__video", conditions=(("yes", "有视频", video_ready("microcoursepage__")),)),
+    # Training programs by their status today (programs.library): computed per request, never stored.
+    Facet("program_status", "项目状态", "programpage__starts_on", conditions=program_facet_conditions, hide_empty=True),
     Facet("center", "培训研修中心", "center__code", TrainingCenter, label_field="name"),
     Facet("tag", "标签", "tags__name"),
 ]
@@ -178,6 +191,7 @@ def listing_queryset(queryset):
         "policydocumentpage",
         "coursepackagepage",
         "courseseriespage",
+        "programpage__tier",  # a program's card: dates, place, status
         "stats",
     ).prefetch_related(
         "capabilities",
@@ -275,6 +289,8 @@ class LibraryQuery:
                 continue
             counts = self._counts(facet)
             chosen = self.selected.get(facet.name, [])
+            if facet.hide_empty and not any(counts.values()) and not chosen:
+                continue
             if facet.name == "tag":
                 top = sorted(counts, key=lambda name: (-counts[name], name))[:TOP_TAGS]
                 options = [(name, name, name) for name in top + [c for c in chosen if c not in top]]

@@ -25,9 +25,9 @@ SITE_DESCRIPTION = "高校辅导员培训研修资源库：微课、工作案例
 
 FEEDS = [
     ("notices_rss", "通知公告", "rss"),
-    ("resources_rss", "新上线的微课和工作案例", "rss"),
+    ("resources_rss", "新上线的微课、工作案例和培训项目", "rss"),
     ("notices_atom", "通知公告（Atom）", "atom"),
-    ("resources_atom", "新上线的微课和工作案例（Atom）", "atom"),
+    ("resources_atom", "新上线的微课、工作案例和培训项目（Atom）", "atom"),
 ]
 
 

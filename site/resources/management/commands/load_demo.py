@@ -42,3 +42,9 @@ class Command(BaseCommand):
 
         package = ensure_demo_package()
         self.stdout.write(f"  packages     created {1 if package else 0}")
+
+        # Training programs (培训项目): one open for enrolment, one to come, one finished.
+        from programs.demo import ensure_demo_programs
+
+        programs = ensure_demo_programs()
+        self.stdout.write(f"  programs     created {len(programs)}")
