@@ -308,6 +308,6 @@ def register_attendance_admin_urls():
     ]
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_programs_menu_item")  # in the 培训项目 menu (admin_enrolment)
 def register_attendance_menu_item():
-    return CenterMenuItem("签到与结业", reverse("programs_attendance_index"), icon_name="tasks", order=172)
+    return CenterMenuItem("签到与结业", reverse("programs_attendance_index"), icon_name="tasks", order=200)

@@ -278,12 +278,12 @@ class PlatformMenuItem(MenuItem):
         return roles.is_platform_admin(request.user)
 
 
-@hooks.register("register_admin_menu_item")
+# Both in the 培训项目 menu (admin_enrolment), after 学员管理 and 签到与结业.
+@hooks.register("register_programs_menu_item")
 def register_survey_menu_item():
-    # Beside 报送进度 (150) and 学习数据 (160): the same people, the same centers.
-    return CenterMenuItem("评估结果", reverse("programs_survey_index"), icon_name="tasks", order=170)
+    return CenterMenuItem("评估结果", reverse("programs_survey_index"), icon_name="tasks", order=300)
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_programs_menu_item")
 def register_experts_menu_item():
-    return PlatformMenuItem("师资教学评价", reverse("programs_survey_experts"), icon_name="user", order=175)
+    return PlatformMenuItem("师资教学评价", reverse("programs_survey_experts"), icon_name="user", order=400)
