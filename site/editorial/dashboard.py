@@ -20,6 +20,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import ModelLogEntry, PageLogEntry
 
 from cases.models import CasePage
+from hub.spreadsheets import spreadsheet_safe, workbook_response
 from learning import analytics
 from media.models import Video
 from microcourses.models import MicroCoursePage
@@ -291,38 +292,17 @@ class ExportView(DashboardMixin, View):
         out.write("\ufeff")
         writer = csv.writer(out)
         writer.writerow(headers)
-        writer.writerows([["" if v is None else v for v in line] for line in table])
+        writer.writerows([["" if v is None else spreadsheet_safe(v) for v in line] for line in table])
         response = HttpResponse(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
 
     def xlsx(self, headers, table, filename, program_headers, programs):
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-        from openpyxl.utils import get_column_letter
-
-        workbook = Workbook()
         # The first sheet is the table on the page; the second, the programs of the year.
-        sheets = [(workbook.active, f"{self.year}年报送进度", headers, table)]
-        sheets.append((workbook.create_sheet(), f"{self.year}年培训项目", program_headers, programs))
-        for sheet, title, sheet_headers, lines in sheets:
-            sheet.title = title
-            sheet.append(sheet_headers)
-            for cell in sheet[1]:
-                cell.font = Font(bold=True)
-            for line in lines:
-                sheet.append(line)
-            sheet.freeze_panes = "A2"
-            for index, header in enumerate(sheet_headers, start=1):
-                width = max([len(header)] + [len(str(line[index - 1] or "")) for line in lines])
-                sheet.column_dimensions[get_column_letter(index)].width = min(50, 2 * width + 2)
-        out = io.BytesIO()
-        workbook.save(out)
-        response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return workbook_response(
+            filename,
+            [(f"{self.year}年报送进度", headers, table), (f"{self.year}年培训项目", program_headers, programs)],
         )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
 
 
 class ProgressPanel(Component):

@@ -17,6 +17,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from hub.spreadsheets import spreadsheet_safe
+
 from . import recommend
 from .charts import radar_svg, text_alternative
 from .record import area_hours, build_record
@@ -67,11 +69,6 @@ def radar(request):
 
 
 CSV_HEADER = ["课程", "能力方向", "观看进度（%）", "已观看秒数", "完成时间", "学时"]
-
-
-def spreadsheet_safe(text):
-    # A title starting with = + - @ would be run as a formula by Excel: keep it text.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def local(moment, pattern="%Y-%m-%d %H:%M"):
