@@ -17,9 +17,12 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/$(shell echo $$(( $(CHECKOUT_ID) % 16 )
 export TEST_DATABASE_URL TEST_REDIS_URL
 PG_TEST_LOG := var/pytest-postgresql.log
 # Left out of the PostgreSQL run (they run on SQLite): tests whose outcome does not depend on the database, the
-# browser (the same pages the test client checks on PostgreSQL), ffmpeg, the admin's catalogue, the settings.
-# Both runs then end at about the same time (docs/testing.md).
-PG_SKIP := $(foreach f,browser admin_browser learning_browser coursepackages_browser feedback_browser discovery_browser directory_browser search_browser ffmpeg admin_language settings,--ignore=tests/test_$(f).py)
+# browser (the same pages the test client checks on PostgreSQL), ffmpeg, the admin's catalogue, the settings,
+# the production setup (nginx, TLS and gunicorn's answers: test_deploy), and the export's round trip of the
+# whole demo (the exporter and importer are plain ORM; the export's PostgreSQL snapshot, the importer and the
+# search keep their own tests on PostgreSQL). Both runs then end at about the same time (docs/testing.md).
+PG_SKIP := $(foreach f,browser admin_browser learning_browser coursepackages_browser feedback_browser discovery_browser directory_browser search_browser ffmpeg admin_language settings deploy,--ignore=tests/test_$(f).py) \
+	--deselect tests/test_export.py::test_round_trip_reproduces_the_public_library
 
 .PHONY: help run test test-services ralph setup setup-dev system-deps system-test-deps node-deps messages migrate demo lint format bench bench-search bench-search-100k bench-media bench-progress bench-serving worker
 
