@@ -18,11 +18,16 @@ export TEST_DATABASE_URL TEST_REDIS_URL
 PG_TEST_LOG := var/pytest-postgresql.log
 # Left out of the PostgreSQL run (they run on SQLite): tests whose outcome does not depend on the database, the
 # browser (the same pages the test client checks on PostgreSQL), ffmpeg, the admin's catalogue, the settings,
-# the production setup (nginx, TLS and gunicorn's answers: test_deploy), and the export's round trip of the
-# whole demo (the exporter and importer are plain ORM; the export's PostgreSQL snapshot, the importer and the
-# search keep their own tests on PostgreSQL). Both runs then end at about the same time (docs/testing.md).
+# the production setup (nginx, TLS and gunicorn's answers: test_deploy); and single heavy tests of the same
+# kind: the export's round trip of the whole demo (plain ORM; the export's PostgreSQL snapshot, the importer
+# and the search keep their own tests there), the settings `make run` starts with (a subprocess), the file
+# cache's bound, the PDF's text. Both runs then end at about the same time (docs/testing.md).
+PG_SKIP_TESTS := test_export.py::test_round_trip_reproduces_the_public_library \
+	test_pagecache.py::test_make_runs_settings_have_debug_off_unless_asked \
+	test_security_public.py::test_query_string_variations_never_grow_the_file_cache_past_its_bound \
+	test_learning_record.py::test_the_pdf_carries_the_record_in_chinese
 PG_SKIP := $(foreach f,browser admin_browser learning_browser coursepackages_browser feedback_browser discovery_browser directory_browser search_browser ffmpeg admin_language settings deploy,--ignore=tests/test_$(f).py) \
-	--deselect tests/test_export.py::test_round_trip_reproduces_the_public_library
+	$(foreach t,$(PG_SKIP_TESTS),--deselect tests/$(t))
 
 .PHONY: help run test test-services ralph setup setup-dev system-deps system-test-deps node-deps messages migrate demo lint format bench bench-search bench-search-100k bench-media bench-progress bench-serving worker
 
