@@ -26,7 +26,8 @@ PG_SKIP_TESTS := test_export.py::test_round_trip_reproduces_the_public_library \
 	test_pagecache.py::test_make_runs_settings_have_debug_off_unless_asked \
 	test_security_public.py::test_query_string_variations_never_grow_the_file_cache_past_its_bound \
 	test_learning_record.py::test_the_pdf_carries_the_record_in_chinese
-PG_SKIP := $(foreach f,browser admin_browser learning_browser coursepackages_browser feedback_browser discovery_browser directory_browser search_browser ffmpeg admin_language settings deploy,--ignore=tests/test_$(f).py) \
+# Every browser test file (test_browser.py, test_*_browser.py), the new ones too.
+PG_SKIP := $(foreach f,$(wildcard tests/test_browser.py tests/test_*_browser.py) $(foreach f,ffmpeg admin_language settings deploy,tests/test_$(f).py),--ignore=$(f)) \
 	$(foreach t,$(PG_SKIP_TESTS),--deselect tests/$(t))
 
 .PHONY: help run test test-services ralph setup setup-dev system-deps system-test-deps node-deps messages migrate demo lint format bench bench-search bench-search-100k bench-media bench-progress bench-serving worker
