@@ -16,6 +16,12 @@ TEST_DATABASE_URL ?= postgres://hub_test:hub_test@127.0.0.1:5432/hub_test_$(CHEC
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/$(shell echo $$(( $(CHECKOUT_ID) % 16 )))
 export TEST_DATABASE_URL TEST_REDIS_URL
 PG_TEST_LOG := var/pytest-postgresql.log
+# The PostgreSQL run is the longer one: these files of it run once the SQLite run has ended, in a second
+# process on a database (and Redis database) of its own, so that each core has a run until the end.
+PG_LATE := tests/test_search.py tests/test_queries.py tests/test_popularity.py
+PG_LATE_DATABASE_URL ?= $(TEST_DATABASE_URL)_late
+PG_LATE_REDIS_URL ?= redis://127.0.0.1:6379/$(shell echo $$(( ($(CHECKOUT_ID) + 1) % 16 )))
+PG_LATE_LOG := var/pytest-postgresql-late.log
 # Left out of the PostgreSQL run (they run on SQLite): tests whose outcome does not depend on the database, the
 # browser (the same pages the test client checks on PostgreSQL), ffmpeg, the admin's catalogue, the settings,
 # the production setup (nginx, TLS and gunicorn's answers: test_deploy); and single heavy tests of the same
@@ -61,16 +67,18 @@ test: setup-dev system-test-deps node-deps test-services ralph messages ## Set u
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=hub.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=hub.settings.test $(MANAGE) makemigrations --check --dry-run
-	@# The two runs at once, one a core: together they take little more than the PostgreSQL run alone.
-	@# The PostgreSQL run's output is shown when both have ended.
+	@# The two runs at once, one a core: together they take little more than the PostgreSQL run alone; the
+	@# PostgreSQL run's PG_LATE files take the SQLite run's core when it is done. Its output is shown at the end.
 	@mkdir -p var; \
-	DATABASE_URL=$(TEST_DATABASE_URL) TASKS_BACKEND=rq REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PG_SKIP) >$(PG_TEST_LOG) 2>&1 & \
+	DATABASE_URL=$(TEST_DATABASE_URL) TASKS_BACKEND=rq REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PG_SKIP) $(PG_LATE:%=--ignore=%) >$(PG_TEST_LOG) 2>&1 & \
 	pg=$$!; trap 'kill $$pg 2>/dev/null' INT TERM; \
 	echo "== The suite on SQLite, tasks run at once (meanwhile on PostgreSQL + Redis: $(PG_TEST_LOG))"; \
 	$(BIN)/pytest; sqlite=$$?; \
+	echo "== The rest of the PostgreSQL run ($(PG_LATE)): $(PG_LATE_LOG)"; \
+	DATABASE_URL=$(PG_LATE_DATABASE_URL) TASKS_BACKEND=rq REDIS_URL=$(PG_LATE_REDIS_URL) $(BIN)/pytest $(PG_SKIP) $(PG_LATE) >$(PG_LATE_LOG) 2>&1; late=$$?; \
 	wait $$pg; postgresql=$$?; \
-	echo "== The suite on PostgreSQL, every task through Redis"; cat $(PG_TEST_LOG); \
-	exit $$(( sqlite || postgresql ))
+	echo "== The suite on PostgreSQL, every task through Redis"; cat $(PG_TEST_LOG) $(PG_LATE_LOG); \
+	exit $$(( sqlite || postgresql || late ))
 
 test-services: system-test-deps ## Start PostgreSQL and Redis on loopback with the tests' role and database
 	@.ci/test-services start
