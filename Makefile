@@ -18,7 +18,7 @@ export TEST_DATABASE_URL TEST_REDIS_URL
 PG_TEST_LOG := var/pytest-postgresql.log
 # The PostgreSQL run is the longer one: these files of it run once the SQLite run has ended, in a second
 # process on a database (and Redis database) of its own, so that each core has a run until the end.
-PG_LATE := tests/test_search.py tests/test_queries.py tests/test_popularity.py
+PG_LATE := tests/test_search.py tests/test_queries.py tests/test_popularity.py tests/test_search_log.py
 PG_LATE_DATABASE_URL ?= $(TEST_DATABASE_URL)_late
 PG_LATE_REDIS_URL ?= redis://127.0.0.1:6379/$(shell echo $$(( ($(CHECKOUT_ID) + 1) % 16 )))
 PG_LATE_LOG := var/pytest-postgresql-late.log
