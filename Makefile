@@ -16,10 +16,25 @@ TEST_DATABASE_URL ?= postgres://hub_test:hub_test@127.0.0.1:5432/hub_test_$(CHEC
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/$(shell echo $$(( $(CHECKOUT_ID) % 16 )))
 export TEST_DATABASE_URL TEST_REDIS_URL
 PG_TEST_LOG := var/pytest-postgresql.log
+# The PostgreSQL run is the longer one: these files of it run once the SQLite run has ended, in a second
+# process on a database (and Redis database) of its own, so that each core has a run until the end.
+PG_LATE := tests/test_search.py tests/test_queries.py tests/test_popularity.py tests/test_search_log.py
+PG_LATE_DATABASE_URL ?= $(TEST_DATABASE_URL)_late
+PG_LATE_REDIS_URL ?= redis://127.0.0.1:6379/$(shell echo $$(( ($(CHECKOUT_ID) + 1) % 16 )))
+PG_LATE_LOG := var/pytest-postgresql-late.log
 # Left out of the PostgreSQL run (they run on SQLite): tests whose outcome does not depend on the database, the
-# browser (the same pages the test client checks on PostgreSQL), ffmpeg, the admin's catalogue, the settings.
-# Both runs then end at about the same time (docs/testing.md).
-PG_SKIP := $(foreach f,browser admin_browser learning_browser coursepackages_browser feedback_browser discovery_browser directory_browser search_browser ffmpeg admin_language settings,--ignore=tests/test_$(f).py)
+# browser (the same pages the test client checks on PostgreSQL), ffmpeg, the admin's catalogue, the settings,
+# the production setup (nginx, TLS and gunicorn's answers: test_deploy); and single heavy tests of the same
+# kind: the export's round trip of the whole demo (plain ORM; the export's PostgreSQL snapshot, the importer
+# and the search keep their own tests there), the settings `make run` starts with (a subprocess), the file
+# cache's bound, the PDF's text. Both runs then end at about the same time (docs/testing.md).
+PG_SKIP_TESTS := test_export.py::test_round_trip_reproduces_the_public_library \
+	test_pagecache.py::test_make_runs_settings_have_debug_off_unless_asked \
+	test_security_public.py::test_query_string_variations_never_grow_the_file_cache_past_its_bound \
+	test_learning_record.py::test_the_pdf_carries_the_record_in_chinese
+# Every browser test file (test_browser.py, test_*_browser.py), the new ones too.
+PG_SKIP := $(foreach f,$(wildcard tests/test_browser.py tests/test_*_browser.py) $(foreach f,ffmpeg admin_language settings deploy,tests/test_$(f).py),--ignore=$(f)) \
+	$(foreach t,$(PG_SKIP_TESTS),--deselect tests/$(t))
 
 .PHONY: help run test test-services ralph setup setup-dev system-deps system-test-deps node-deps messages migrate demo lint format bench bench-search bench-search-100k bench-media bench-progress bench-serving worker
 
@@ -52,16 +67,18 @@ test: setup-dev system-test-deps node-deps test-services ralph messages ## Set u
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=hub.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=hub.settings.test $(MANAGE) makemigrations --check --dry-run
-	@# The two runs at once, one a core: together they take little more than the PostgreSQL run alone.
-	@# The PostgreSQL run's output is shown when both have ended.
+	@# The two runs at once, one a core: together they take little more than the PostgreSQL run alone; the
+	@# PostgreSQL run's PG_LATE files take the SQLite run's core when it is done. Its output is shown at the end.
 	@mkdir -p var; \
-	DATABASE_URL=$(TEST_DATABASE_URL) TASKS_BACKEND=rq REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PG_SKIP) >$(PG_TEST_LOG) 2>&1 & \
+	DATABASE_URL=$(TEST_DATABASE_URL) TASKS_BACKEND=rq REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PG_SKIP) $(PG_LATE:%=--ignore=%) >$(PG_TEST_LOG) 2>&1 & \
 	pg=$$!; trap 'kill $$pg 2>/dev/null' INT TERM; \
 	echo "== The suite on SQLite, tasks run at once (meanwhile on PostgreSQL + Redis: $(PG_TEST_LOG))"; \
 	$(BIN)/pytest; sqlite=$$?; \
+	echo "== The rest of the PostgreSQL run ($(PG_LATE)): $(PG_LATE_LOG)"; \
+	DATABASE_URL=$(PG_LATE_DATABASE_URL) TASKS_BACKEND=rq REDIS_URL=$(PG_LATE_REDIS_URL) $(BIN)/pytest $(PG_SKIP) $(PG_LATE) >$(PG_LATE_LOG) 2>&1; late=$$?; \
 	wait $$pg; postgresql=$$?; \
-	echo "== The suite on PostgreSQL, every task through Redis"; cat $(PG_TEST_LOG); \
-	exit $$(( sqlite || postgresql ))
+	echo "== The suite on PostgreSQL, every task through Redis"; cat $(PG_TEST_LOG) $(PG_LATE_LOG); \
+	exit $$(( sqlite || postgresql || late ))
 
 test-services: system-test-deps ## Start PostgreSQL and Redis on loopback with the tests' role and database
 	@.ci/test-services start

@@ -1,6 +1,10 @@
 """Real (generated) video files for the tests, made by the real ffmpeg from lavfi sources."""
 
+import atexit
+import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 
 from media import ffmpeg
 
@@ -12,9 +16,23 @@ def make(path, *args):
     return path
 
 
+# Each kind of lecture is encoded once per test process and copied after that (the same bytes ffmpeg
+# writes; encoding is most of what it costs). Removed with the process's temporary files.
+_made = {}
+_cache_dir = None
+
+
 def lecture(path, seconds=4, size="640x360", rate=25):
     """A short video with sound (H.264/AAC, index at the front), as a lecture-capture box uploads it."""
-    return ffmpeg.make_sample_lecture(path, seconds=seconds, size=size, rate=rate)
+    global _cache_dir
+    key = (seconds, size, rate)
+    if key not in _made:
+        if _cache_dir is None:
+            _cache_dir = Path(tempfile.mkdtemp(prefix="hub-test-lectures-"))
+            atexit.register(shutil.rmtree, _cache_dir, ignore_errors=True)
+        _made[key] = ffmpeg.make_sample_lecture(_cache_dir / f"{seconds}s-{size}-{rate}.mp4", seconds, size, rate)
+    shutil.copyfile(_made[key], path)
+    return Path(path)
 
 
 def audio_only(path, seconds=2):

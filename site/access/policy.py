@@ -52,16 +52,14 @@ def may_manage(user, kind, obj):
     return _policy(kind).user_has_any_permission_for_instance(user, MANAGE_ACTIONS[kind], obj)
 
 
-def _ancestor_paths(path, steplen=Page.steplen):
-    return [path[:end] for end in range(steplen, len(path) + 1, steplen)]
-
-
 def pages_access(request, page_ids):
     """The best access the request has through these pages' live versions, or None."""
+    from search.documents import ancestor_paths  # here: import cycle via resources.models
+
     live = list(Page.objects.filter(pk__in=list(page_ids), live=True).only("pk", "path"))
     if not live:
         return None
-    paths = {page.pk: _ancestor_paths(page.path) for page in live}
+    paths = {page.pk: ancestor_paths(page.path) for page in live}
     restrictions = {}
     # One query for the restrictions on every live page and its ancestors.
     wanted = {path for page_paths in paths.values() for path in page_paths}

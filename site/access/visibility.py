@@ -20,18 +20,28 @@ from django.db.models.functions import Substr
 from wagtail.models import Page, PageViewRestriction, Site
 
 
+def _restricted_itself():
+    return Exists(PageViewRestriction.objects.filter(page=OuterRef("pk")))
+
+
 def _hides():
     """A Q true for a page that hides itself and its subtree: unpublished (below the root) or restricted."""
-    return Q(live=False, depth__gt=1) | Exists(PageViewRestriction.objects.filter(page=OuterRef("pk")))
+    return Q(live=False, depth__gt=1) | _restricted_itself()
 
 
-def _hidden(max_depth):
-    """A Q true for pages that they or an ancestor hide, for pages up to `max_depth` deep."""
+def _hidden(max_depth, hides=_hides):
+    """A Q true for pages that they or an ancestor hide (`hides`), for pages up to `max_depth` deep."""
     condition = Q()
     for depth in range(1, max_depth + 1):
         at_level = Page.objects.filter(path=Substr(OuterRef("path"), 1, depth * Page.steplen))
-        condition |= Q(depth__gte=depth) & Exists(at_level.filter(_hides()))
+        condition |= Q(depth__gte=depth) & Exists(at_level.filter(hides()))
     return condition
+
+
+def restricted(request=None):
+    """A Q true for pages with a view restriction on them or an ancestor, published or not (the admin's
+    scoping, editorial/scoping.py); empty on a site without pages."""
+    return _hidden(_max_depth(request), _restricted_itself)
 
 
 def _max_depth(request=None):

@@ -14,7 +14,8 @@ search, the admin API, bulk-action confirmations, usage listings):
 Files (images, documents, videos) and other objects are visible to those who may choose or change
 them (Wagtail's permission policies: a center's collection for its own groups).
 
-Every condition is built from two small queries (sections, view restrictions), never per row."""
+Every condition is built from two small queries (sections, the depth of the tree), never per row; view
+restrictions by one EXISTS per level of the tree (access/visibility.py), whatever their number."""
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
@@ -24,6 +25,8 @@ from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
 from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
+
+from access import visibility
 
 from . import roles
 
@@ -52,12 +55,11 @@ def visible_pages_q(user):
     steplen = Page.steplen
     ancestors = {path[:end] for path in own_paths for end in range(steplen, len(path), steplen)}
 
-    public = (
-        Q(live=True)
-        & (Q(has_unpublished_changes=False) | Q(draft_title=F("title")))
-        & ~Page.objects.all().private_q()
-        & ~_under(renamed_paths)
-    )
+    public = Q(live=True) & (Q(has_unpublished_changes=False) | Q(draft_title=F("title"))) & ~_under(renamed_paths)
+    # One EXISTS per level of the tree (Wagtail's private_q() ORs one condition per restriction: SQLite
+    # refuses it past about a thousand).
+    if restricted := visibility.restricted():
+        public &= ~restricted
     return _under(own_paths) | Q(path__in=ancestors) | public
 
 

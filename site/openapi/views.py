@@ -31,6 +31,14 @@ def missing():
     return answer({"message": "未找到（不存在、未发布或不公开）"}, status=404)
 
 
+def _detail(request, queryset, row):
+    """A center's or an expert's detail: no parameters, 404 when `queryset` finds nothing, else row(it)."""
+    if request.GET:
+        return bad_request(ParamError("详情接口不接受参数"))
+    found = queryset.first()
+    return missing() if found is None else answer(row(found))
+
+
 def _page(request, queryset, ids_only=False):
     limit, offset = params.page_bounds(request, ids_only=ids_only)
     total = queryset.count()
@@ -122,13 +130,9 @@ def center_list(request):
 
 @require_safe
 def center_detail(request, pk):
-    if request.GET:
-        return bad_request(ParamError("详情接口不接受参数"))
-    center = TrainingCenter.objects.filter(pk=pk).first()
-    if center is None:
-        return missing()
-    counts, sections = _center_context(request, [center])
-    return answer(center_row(center, counts, sections, request))
+    return _detail(
+        request, TrainingCenter.objects.filter(pk=pk), lambda c: center_row(c, *_center_context(request, [c]), request)
+    )
 
 
 # -- experts (师资库) ---------------------------------------------------------------------------------
@@ -182,12 +186,7 @@ def expert_list(request):
 
 @require_safe
 def expert_detail(request, pk):
-    if request.GET:
-        return bad_request(ParamError("详情接口不接受参数"))
-    expert = Expert.objects.filter(pk=pk).first()
-    if expert is None:
-        return missing()
-    return answer(expert_row(expert, _courses_by_expert(request, [expert])))
+    return _detail(request, Expert.objects.filter(pk=pk), lambda e: expert_row(e, _courses_by_expert(request, [e])))
 
 
 @require_safe
