@@ -263,12 +263,17 @@ def move(enrolment_id, by, direction):
         other = index - 1 if direction == "up" else index + 1
         if not 0 <= other < len(queue):
             return enrolment
-        # Swap the two places; equal times (the same instant) are told apart by a microsecond.
-        mine, theirs = queue[index][1], queue[other][1]
-        if mine == theirs:
-            theirs = mine + datetime.timedelta(microseconds=1 if other > index else -1)
-        Enrolment.objects.filter(pk=queue[other][0]).update(queued_at=mine)
-        Enrolment.objects.filter(pk=enrolment.pk).update(queued_at=theirs)
+        # Equal times (applications of the same instant) are first made distinct, a microsecond apart
+        # in the list's order: swapping two equal times alone would let the moved one pass others.
+        times = [queue[0][1] or timezone.now()]
+        for _pk, queued in queue[1:]:
+            times.append(max(queued or times[-1], times[-1] + datetime.timedelta(microseconds=1)))
+        for (pk, queued), distinct in zip(queue, times, strict=True):
+            if queued != distinct:
+                Enrolment.objects.filter(pk=pk).update(queued_at=distinct)
+        # Then the two swap their places.
+        Enrolment.objects.filter(pk=queue[other][0]).update(queued_at=times[index])
+        Enrolment.objects.filter(pk=enrolment.pk).update(queued_at=times[other])
     return enrolment
 
 
