@@ -79,3 +79,24 @@ def test_moving_up_one_place_among_equal_times_moves_one_place_only(program):
     assert order == [third.pk, first.pk, second.pk]
     # The positions the admin and the counselor see agree with that order.
     assert [service.position_of(e) for e in Enrolment.objects.filter(pk__in=order).order_by("pk")] == [2, 3, 1]
+
+
+# -- the program form: linked courses ---------------------------------------------------------------------
+
+
+def test_a_private_course_cannot_be_linked_to_a_session(centers, people):
+    """Failed before the fix: a live but view-restricted (private) course was accepted as a session's
+    course, which participants cannot open yet must complete (require_courses)."""
+    from .test_programs_pages_form import add_url, form_data
+
+    a, _b = centers
+    private = factories.MicroCoursePageFactory(parent=a.section, center=a, title="仅限登录的微课")
+    PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.LOGIN)
+    open_course = factories.MicroCoursePageFactory(parent=a.section, center=a, title="公开微课")
+    client = signed_in(people["editor_a"])
+
+    response = client.post(add_url(a.section), form_data(**{"sessions-0-course_before": str(private.pk)}))
+    assert response.status_code == 200
+    assert "请选择公开的微课" in response.content.decode()
+    response = client.post(add_url(a.section), form_data(**{"sessions-0-course_before": str(open_course.pk)}))
+    assert response.status_code == 302
