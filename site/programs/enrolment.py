@@ -44,6 +44,7 @@ DECLINED_BEFORE = "您的报名未被录取，不能再次报名该项目。如�
 WAITING_FULL = "该项目报名人数（含候补）已满，暂不接受新的报名。"
 NOTHING_TO_CANCEL = "您没有可取消的报名。"
 TOO_LATE_TO_CANCEL = "项目已开班，不能在线取消报名，请联系主办中心。"
+COMPLETED_CANNOT_CANCEL = "您已结业，不能取消报名。如有疑问，请联系主办中心。"
 
 
 class EnrolmentError(Exception):
@@ -195,6 +196,9 @@ def cancel(program, user, now=None):
             raise EnrolmentError(NOTHING_TO_CANCEL)
         if not may_cancel(program, timezone.localdate(now)):
             raise EnrolmentError(TOO_LATE_TO_CANCEL)
+        if enrolment.completed_at is not None:
+            # Completed (its hours credited, its certificate issued): the seat is not given away.
+            raise EnrolmentError(COMPLETED_CANNOT_CANCEL)
         enrolment.status = Enrolment.CANCELLED
         enrolment.queued_at = None
         enrolment.save(update_fields=["status", "queued_at"])
