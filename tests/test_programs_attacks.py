@@ -323,3 +323,32 @@ def test_a_completed_participant_cannot_cancel_and_free_the_seat_keeping_hours_a
     assert approved.status == Enrolment.APPROVED and waiting.status == Enrolment.WAITING
     with pytest.raises(service.EnrolmentError):
         service.cancel(program, approved.user)
+
+
+def test_the_survey_exports_are_never_kept_by_a_browser_or_proxy_cache(people, program):
+    """The survey's Excel exports hold a center's free text: the admin's never-cache headers cover them."""
+    client = signed_in(people["editor_a"])
+    for url in (f"/admin/survey/{program.pk}/export/", "/admin/survey/lecturers/export/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"], url
+
+
+def test_staff_cannot_decline_a_completed_participant_and_give_the_seat_away(people, program):
+    """Failed before the fix: declining a completed participant freed their seat for the waiting list
+    while their hours and valid certificate stayed; revoking the certificate is the tool for an error."""
+    approved = enrol(program, name="孙八")
+    assert completion.complete_enrolment(approved.pk)
+    waiting = enrol(program, status=Enrolment.WAITING, queued_at=timezone.now())
+    for _n in range(2):
+        enrol(program, status=Enrolment.APPROVED)
+    client = signed_in(people["editor_a"])
+    response = client.post(
+        f"/admin/programs/enrolment/{program.pk}/action/",
+        {"action": "decline", "enrolment": approved.pk, "reason": "名额调整"},
+        follow=True,
+    )
+    assert "已结业，不能设为未录取" in response.content.decode()
+    approved.refresh_from_db()
+    waiting.refresh_from_db()
+    assert approved.status == Enrolment.APPROVED and waiting.status == Enrolment.WAITING

@@ -241,6 +241,9 @@ def decline(enrolment_id, by, reason, now=None):
         program, enrolment = _locked_enrolment(enrolment_id)
         if enrolment.status not in ACTIVE:
             raise EnrolmentError(f"{enrolment.name} 的报名当前为“{enrolment.get_status_display()}”，无需处理。")
+        if enrolment.completed_at is not None:
+            # Declining would free the seat while the hours and a valid certificate stay.
+            raise EnrolmentError(f"{enrolment.name} 已结业，不能设为未录取。如结业证书有误，请在“签到与结业”中撤销。")
         enrolment.status = Enrolment.DECLINED
         enrolment.queued_at = None
         enrolment.decline_reason = reason
