@@ -352,3 +352,20 @@ def test_staff_cannot_decline_a_completed_participant_and_give_the_seat_away(peo
     approved.refresh_from_db()
     waiting.refresh_from_db()
     assert approved.status == Enrolment.APPROVED and waiting.status == Enrolment.WAITING
+
+
+def test_a_session_topic_with_markup_stays_text_in_the_results_charts(people, centers):
+    """The charts are inline SVG shown unescaped (|safe): the topics and names in them must be text."""
+    from programs.models import SessionRating
+
+    a, _b = centers
+    program = factories.ProgramPageFactory(parent=a.section, center=a)
+    session = factories.ProgramSessionFactory(program=program, topic="<img src=x onerror=alert(1)>讲座")
+    approved = enrol(program)
+    Attendance.objects.create(session=session, enrolment=approved)
+    response = SurveyResponse.objects.create(enrolment=approved, program=program, overall=4, organisation=4)
+    SessionRating.objects.create(response=response, session=session, lecturer=session.lecturer, content=4, teaching=4)
+    page = signed_in(people["editor_a"]).get(f"/admin/survey/{program.pk}/")
+    assert page.status_code == 200
+    assert "<svg" in page.content.decode()
+    assert "<img src" not in page.content.decode()
