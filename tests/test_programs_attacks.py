@@ -369,3 +369,32 @@ def test_a_session_topic_with_markup_stays_text_in_the_results_charts(people, ce
     assert page.status_code == 200
     assert "<svg" in page.content.decode()
     assert "<img src" not in page.content.decode()
+
+
+# -- a private program, its sessions and lecturers ----------------------------------------------------------
+
+
+def test_a_private_program_its_topics_and_lecturers_reach_no_public_place(client, section, make_course):
+    from search.service import SearchRequest, search
+
+    from .test_programs_pages import publish
+
+    teacher = factories.ExpertFactory(name="司马保密")
+    make_course(title="司马老师的公开课", lecturer=teacher)  # so that the expert has a public page
+    private = factories.ProgramPageFactory(parent=section, center=section.center, title="内部保密培训班")
+    session = factories.ProgramSessionFactory(program=private, topic="保密专题研讨", lecturer=teacher)
+    private = publish(private)
+    PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.LOGIN)
+    private.save_revision().publish()  # reindexed with its restriction
+
+    assert search(SearchRequest(q="保密专题研讨")).total == 0
+    assert "内部保密培训班" not in client.get(f"/experts/{teacher.pk}/").content.decode()
+    assert "内部保密培训班" not in client.get(section.url).content.decode()
+    assert client.get("/api/search/", {"q": "内部保密培训班"}).json()["total"] == 0
+    # Nor through the programs' own addresses: applying, the survey, a check-in code refused for a stranger.
+    counselor = factories.CounselorFactory(username="stranger")
+    signed = signed_in(counselor)
+    assert signed.post(f"/programs/{private.pk}/enrolment/", {"name": "x"}).status_code == 404
+    assert signed.get(f"/programs/{private.pk}/survey/").status_code in (403, 404)  # not a participant
+    response = signed.get(f"/programs/checkin/{checkin.make_token(session.pk)}/")
+    assert response.status_code == 403 and not Enrolment.objects.exists()
