@@ -398,3 +398,25 @@ def test_a_private_program_its_topics_and_lecturers_reach_no_public_place(client
     assert signed.get(f"/programs/{private.pk}/survey/").status_code in (403, 404)  # not a participant
     response = signed.get(f"/programs/checkin/{checkin.make_token(session.pk)}/")
     assert response.status_code == 403 and not Enrolment.objects.exists()
+
+
+# -- ids past the databases' integers ---------------------------------------------------------------------
+
+HUGE = "9" * 25
+
+
+def test_ids_too_long_for_the_database_are_unknown_not_errors(people, program):
+    """Failed before the fix: an id past 64 bits (signed in, or staff) made the database raise: a 500."""
+    counselor = signed_in(factories.CounselorFactory(username="curious"))
+    for url in (f"/programs/certificates/{HUGE}/pdf/", f"/programs/checkin/sessions/{HUGE}/done/"):
+        assert counselor.get(url).status_code == 404, url
+    staff = signed_in(people["editor_a"])
+    for url in (
+        f"/admin/programs/enrolment/{HUGE}/",
+        f"/admin/programs/attendance/{HUGE}/",
+        f"/admin/programs/sessions/{HUGE}/checkin/",
+        f"/admin/programs/sessions/{HUGE}/checkin/code/",
+        f"/admin/survey/{HUGE}/",
+        f"/admin/survey/{HUGE}/export/",
+    ):
+        assert staff.get(url).status_code == 404, url
