@@ -31,7 +31,7 @@ from editorial.menu import CenterMenuItem
 from . import checkin
 from .completion import evaluate_many
 from .models import Attendance, Certificate, Enrolment, ProgramPage, ProgramSession
-from .views_attendance import is_program_staff
+from .views_attendance import MAX_ID, is_program_staff
 
 PROGRAMS_PER_PAGE = 50
 # Checkboxes on one page of the grid at most (rows × sessions): a page of a big program stays light,
@@ -41,6 +41,8 @@ GRID_ROWS_MAX = 50
 
 
 def staff_program(user, program_id):
+    if not 0 < program_id <= MAX_ID:
+        raise Http404
     program = get_object_or_404(ProgramPage, pk=program_id)
     if not is_program_staff(user, program):
         raise Http404  # another center's program: as if it did not exist (and Wagtail would redirect a 403)
@@ -48,6 +50,8 @@ def staff_program(user, program_id):
 
 
 def staff_session(user, session_id):
+    if not 0 < session_id <= MAX_ID:
+        raise Http404
     session = get_object_or_404(ProgramSession.objects.select_related("program"), pk=session_id)
     if not is_program_staff(user, session.program):
         raise Http404

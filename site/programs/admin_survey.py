@@ -31,6 +31,8 @@ from . import survey, survey_results
 from .models import ProgramPage
 
 PAGE_SIZE = 50
+# Ids past the databases' 64-bit integers are unknown (the database would refuse to compare with them).
+MAX_ID = 2**63 - 1
 ANONYMOUS_NOTE = "问卷匿名：只显示汇总结果和不署名的意见和建议。"
 
 
@@ -99,6 +101,8 @@ class ProgramListView(SurveyAdminMixin, TemplateView):
 class ProgramMixin(SurveyAdminMixin):
     def dispatch(self, request, *args, program_id, **kwargs):
         self.check_access(request)  # refused before anything is looked up
+        if not 0 < program_id <= MAX_ID:
+            raise Http404
         self.program = get_object_or_404(ProgramPage, pk=program_id)
         return super().dispatch(request, *args, **kwargs)
 
@@ -236,6 +240,8 @@ class ExpertView(LecturersMixin, TemplateView):
 
     def dispatch(self, request, *args, expert_id, **kwargs):
         self.check_access(request)
+        if not 0 < expert_id <= MAX_ID:
+            raise Http404
         self.expert = get_object_or_404(Expert, pk=expert_id)
         return super().dispatch(request, *args, **kwargs)
 

@@ -44,6 +44,7 @@ DECLINED_BEFORE = "您的报名未被录取，不能再次报名该项目。如�
 WAITING_FULL = "该项目报名人数（含候补）已满，暂不接受新的报名。"
 NOTHING_TO_CANCEL = "您没有可取消的报名。"
 TOO_LATE_TO_CANCEL = "项目已开班，不能在线取消报名，请联系主办中心。"
+COMPLETED_CANNOT_CANCEL = "您已结业，不能取消报名。如有疑问，请联系主办中心。"
 
 
 class EnrolmentError(Exception):
@@ -195,6 +196,9 @@ def cancel(program, user, now=None):
             raise EnrolmentError(NOTHING_TO_CANCEL)
         if not may_cancel(program, timezone.localdate(now)):
             raise EnrolmentError(TOO_LATE_TO_CANCEL)
+        if enrolment.completed_at is not None:
+            # Completed (its hours credited, its certificate issued): the seat is not given away.
+            raise EnrolmentError(COMPLETED_CANNOT_CANCEL)
         enrolment.status = Enrolment.CANCELLED
         enrolment.queued_at = None
         enrolment.save(update_fields=["status", "queued_at"])
@@ -237,6 +241,9 @@ def decline(enrolment_id, by, reason, now=None):
         program, enrolment = _locked_enrolment(enrolment_id)
         if enrolment.status not in ACTIVE:
             raise EnrolmentError(f"{enrolment.name} 的报名当前为“{enrolment.get_status_display()}”，无需处理。")
+        if enrolment.completed_at is not None:
+            # Declining would free the seat while the hours and a valid certificate stay.
+            raise EnrolmentError(f"{enrolment.name} 已结业，不能设为未录取。如结业证书有误，请在“签到与结业”中撤销。")
         enrolment.status = Enrolment.DECLINED
         enrolment.queued_at = None
         enrolment.decline_reason = reason
@@ -263,12 +270,17 @@ def move(enrolment_id, by, direction):
         other = index - 1 if direction == "up" else index + 1
         if not 0 <= other < len(queue):
             return enrolment
-        # Swap the two places; equal times (the same instant) are told apart by a microsecond.
-        mine, theirs = queue[index][1], queue[other][1]
-        if mine == theirs:
-            theirs = mine + datetime.timedelta(microseconds=1 if other > index else -1)
-        Enrolment.objects.filter(pk=queue[other][0]).update(queued_at=mine)
-        Enrolment.objects.filter(pk=enrolment.pk).update(queued_at=theirs)
+        # Equal times (applications of the same instant) are first made distinct, a microsecond apart
+        # in the list's order: swapping two equal times alone would let the moved one pass others.
+        times = [queue[0][1] or timezone.now()]
+        for _pk, queued in queue[1:]:
+            times.append(max(queued or times[-1], times[-1] + datetime.timedelta(microseconds=1)))
+        for (pk, queued), distinct in zip(queue, times, strict=True):
+            if queued != distinct:
+                Enrolment.objects.filter(pk=pk).update(queued_at=distinct)
+        # Then the two swap their places.
+        Enrolment.objects.filter(pk=queue[other][0]).update(queued_at=times[index])
+        Enrolment.objects.filter(pk=enrolment.pk).update(queued_at=times[other])
     return enrolment
 
 

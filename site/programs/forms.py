@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from access.visibility import is_public
 from accounts.models import PROVINCES
 from microcourses.forms import MicroCoursePageForm
 
@@ -96,5 +97,9 @@ class ProgramPageForm(MicroCoursePageForm):
                 continue  # what the schedule already links stays allowed
             if not course.live:
                 form.add_error(name, "请选择已发布的微课：草稿不能作为课前或课后微课。")
+                bad = True
+            elif not is_public(course):
+                # A view-restricted course: participants could neither open it nor complete the program.
+                form.add_error(name, "请选择公开的微课：设置了访问限制的微课不能作为课前或课后微课。")
                 bad = True
         return bad

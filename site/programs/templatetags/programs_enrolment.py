@@ -54,7 +54,7 @@ def enrolment_box(context):
     data["enrolment"] = enrolment
     data["position"] = position_of(enrolment)
     data["active"] = enrolment is not None and enrolment.status in ACTIVE
-    data["may_cancel"] = data["active"] and may_cancel(page)
+    data["may_cancel"] = data["active"] and may_cancel(page) and enrolment.completed_at is None
 
     if enrolment is None or enrolment.status == Enrolment.CANCELLED:
         profile = getattr(user, "counselor_profile", None)
