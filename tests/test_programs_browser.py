@@ -197,9 +197,8 @@ def test_a_program_from_publication_to_the_centers_survey_results(live_server, b
     assert attendance_box.get_by_test_id("certificate-download").is_visible()
     code = re.search(r"验证码 (\S+)", attendance_box.inner_text()).group(1)
     assert Certificate.objects.get(enrolment__user=counselors[2]).code == code
-    pdf = zhao.context.request.get(
-        live_server.url + attendance_box.get_by_test_id("certificate-download").get_attribute("href")
-    )
+    href = attendance_box.get_by_test_id("certificate-download").get_attribute("href")
+    pdf = zhao.context.request.get(live_server.url + href)
     assert pdf.ok and pdf.body().startswith(b"%PDF")
 
     anyone = browser.new_context(**DESKTOP).new_page()
