@@ -73,6 +73,12 @@ def area_hours(page, code):
     return float(page.get_by_test_id("area-hours").locator(f'tr[data-area="{code}"]').get_attribute("data-hours"))
 
 
+def radar_hours(page, live_server, code):
+    """The hours the record's radar image plots for the area (each point carries its numbers)."""
+    page.goto(live_server.url + "/me/radar.svg")
+    return float(page.locator(f'[data-area="{code}"]').first.get_attribute("data-hours"))
+
+
 def test_a_program_from_publication_to_the_centers_survey_results(live_server, browser, centers, people):  # noqa: F811
     center, _other = centers
     today = timezone.localdate()
@@ -100,11 +106,14 @@ def test_a_program_from_publication_to_the_centers_survey_results(live_server, b
     fill_date(editor, "#id_sessions-0-ends_at", f"{starts.isoformat()} 11:30")
     editor.locator("#id_sessions-0-topic").fill(TOPIC)
     shot(editor, "01-add")
+    assert editor.locator('footer button[name="action-publish"]').count() == 0  # editors do not publish
+    mail.outbox.clear()
     footer_action(editor, 'button[name="action-submit"]')
     program = ProgramPage.objects.get(title=TITLE)
     assert not program.live and program.center_id == center.pk
     sessions = [(s.topic, timezone.localtime(s.starts_at).hour) for s in program.sessions.all()]
     assert sessions == [(TOPIC, 9)]
+    assert any("reviewer_a@example.edu.cn" in message.to for message in mail.outbox)  # the center's reviewer is told
 
     # A different person of the center, its reviewer, approves it: that publishes it.
     reviewer = signed_in(browser, live_server, people["reviewer_a"], **DESKTOP)
@@ -132,7 +141,7 @@ def test_a_program_from_publication_to_the_centers_survey_results(live_server, b
     assert "候补第 1 位" in zhao.get_by_test_id("enrolment-state").inner_text()
     shot(zhao, "03-waiting")
 
-    # Staff admit the first two in 学员管理, found through the admin's menu of programs.
+    # Staff admit the first two in 学员管理, from its list of the center's programs.
     editor.goto(f"{live_server.url}/admin/programs/enrolment/")
     editor.get_by_role("link", name=TITLE).first.click()
     editor.wait_for_url(f"**/admin/programs/enrolment/{program.pk}/**")
@@ -168,7 +177,7 @@ def test_a_program_from_publication_to_the_centers_survey_results(live_server, b
     # zhao's record before the program: no hours in 心理健康教育 yet; the radar as it is drawn now.
     zhao.goto(live_server.url + "/me/")
     hours_before = area_hours(zhao, "mental_health")
-    radar_before = zhao.context.request.get(live_server.url + "/me/radar.svg").body()
+    assert radar_hours(zhao, live_server, "mental_health") == hours_before
 
     # -- 3. Check-in: the organiser shows the session's code; zhao opens its link on a phone. --------
     editor.goto(f"{live_server.url}/admin/programs/attendance/{program.pk}/")
@@ -205,7 +214,8 @@ def test_a_program_from_publication_to_the_centers_survey_results(live_server, b
     area = zhao.get_by_test_id("area-hours").locator('tr[data-area="mental_health"]')
     assert "培训项目 1 个" in area.inner_text()
     shot(zhao, "09-record")
-    assert zhao.context.request.get(live_server.url + "/me/radar.svg").body() != radar_before
+    # The radar drawn for the record (its own SVG document) has the area's point moved out by the hours.
+    assert radar_hours(zhao, live_server, "mental_health") == hours_before + 8
 
     # -- 4. The certificate's code, read on the program page, verifies for anyone. ------------------
     zhao.goto(live_server.url + program.url)
@@ -230,6 +240,7 @@ def test_a_program_from_publication_to_the_centers_survey_results(live_server, b
     assert "zhao@example.edu.cn" not in anyone.content()  # name, program, hours, date: nothing more
 
     # -- 5. The survey, once the program is over. ---------------------------------------------------
+    assert zhao.get_by_test_id("survey-upcoming").is_visible()  # on the program page, still closed
     # Time must pass: the survey opens when the last session ends, a week from now. Move the program
     # and its session into the past (the only ORM change of the walk).
     session = program.sessions.get()
