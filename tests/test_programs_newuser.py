@@ -166,3 +166,19 @@ def response_numbers_row(html, label):
     match = re.search(rf"<th scope=\"row\">{label}</th><td class=\"num\">([^<]*)</td>", html)
     assert match, f"{label} not in the numbers"
     return match.group(1)
+
+
+def test_the_schedule_gives_each_sessions_weekday(centers):
+    a, _b = centers
+    program = factories.ProgramPageFactory(parent=a.section, center=a)
+    starts = timezone.make_aware(datetime.datetime(2026, 12, 18, 9, 0))
+    factories.ProgramSessionFactory(program=program, starts_at=starts, ends_at=starts + datetime.timedelta(hours=3))
+    html = Client().get(program.url).content.decode()
+    schedule = flat(html[html.index('data-testid="program-schedule"') :])
+    assert "12月18日（星期五）09:00" in schedule
+
+
+def test_the_verification_page_says_what_a_certificate_is_and_leads_to_the_programs(client, tree):
+    html = client.get("/programs/certificates/verify/").content.decode()
+    about = html[html.index('data-testid="certificate-about"') :]
+    assert 'href="/library/?kind=program"' in about[:400] and "培训研修中心" in about[:400]
