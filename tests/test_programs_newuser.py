@@ -182,3 +182,17 @@ def test_the_verification_page_says_what_a_certificate_is_and_leads_to_the_progr
     html = client.get("/programs/certificates/verify/").content.decode()
     about = html[html.index('data-testid="certificate-about"') :]
     assert 'href="/library/?kind=program"' in about[:400] and "培训研修中心" in about[:400]
+
+
+def test_the_records_programs_read_as_labelled_cards_on_a_phone(finished):
+    """At 390 px the table's cells stack with their own labels (enrolment.css), so nothing needs scrolling."""
+    _program, user = finished
+    html = signed_in(user).get("/me/").content.decode()
+    section = html[html.index('data-testid="record-programs"') :]
+    section = section[: section.index("</section>")]
+    assert "record-programs__table" in section
+    for label in ("培训日期", "报名状态", "报名时间", "更多"):
+        assert f'data-label="{label}"' in section
+    css = (Path(settings.BASE_DIR) / "site/programs/static/programs/enrolment.css").read_text("utf-8")
+    assert ".record-programs__table td[data-label]::before" in css
+    assert css.count("{") == css.count("}")
