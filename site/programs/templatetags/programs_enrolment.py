@@ -38,6 +38,9 @@ def enrolment_box(context):
         return {**data, "unsaved": True}
     now = timezone.now()
     data["window"] = window_state(page, now)
+    # The program's last day is past: no "请按时参加培训" nor "如需取消请联系主办中心" any more (newuser).
+    last_day = page.ends_on or page.starts_on
+    data["ended"] = bool(last_day and last_day < timezone.localdate(now))
     data["provinces"] = "、".join(page.provinces or [])
     if not is_public(page, request):
         # A preview, or a private program: nobody applies to what the public does not see.
