@@ -243,7 +243,8 @@ class ProgramSessionFactory(DjangoModelFactory):
 
     program = factory.SubFactory(ProgramPageFactory)
     topic = factory.Sequence(lambda n: f"专题{n}：学生心理危机识别与干预")
-    starts_at = factory.LazyAttribute(lambda o: _days(14))
+    # Under way now, so that its QR check-in is open (programs.checkin.window) unless a test says otherwise.
+    starts_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(minutes=10))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=2))
     lecturer = factory.SubFactory(ExpertFactory)
     sort_order = factory.Sequence(lambda n: n)

@@ -1,5 +1,6 @@
 """Attendance (QR check-in and by hand) and completion of training programs (docs/programs-attendance.md)."""
 
+import datetime
 import os
 import threading
 import time
@@ -11,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils import timezone
 
 from learning.models import LearningCredit
 from learning.record import build_record
@@ -146,6 +148,33 @@ def test_an_approved_counselor_confirms_then_checks_in_once(client, sessions, ap
     assert Attendance.objects.count() == 1
     response = client.get(url(token))
     assert "已签到" in text(response) and 'data-testid="checkin-button"' not in text(response)
+
+
+@pytest.mark.parametrize(
+    "start_minutes, said",
+    [(90, "本场签到将于"), (-60 * 24, "本场签到已于")],
+    ids=["tomorrow-ish: not yet", "yesterday: over"],
+)
+def test_a_genuine_code_checks_in_only_around_the_sessions_own_time(client, sessions, approved, start_minutes, said):
+    # A code photographed and sent on, or a screen shown on another day, checks nobody in: QR check-in
+    # opens an hour before the session and closes an hour after it (PROGRAMS_CHECKIN_MARGIN_MINUTES).
+    session = sessions[0]
+    session.starts_at = timezone.now() + datetime.timedelta(minutes=start_minutes)
+    session.ends_at = session.starts_at + datetime.timedelta(hours=2)
+    session.save()
+    client.force_login(approved.user)
+    token = checkin.make_token(session.pk)
+    response = client.post(url(token))
+    assert response.status_code == 403
+    assert said in text(response) and "不在签到时间内" in text(response)
+    assert not Attendance.objects.exists()
+
+    # The organiser can still mark it by hand; at the session's time the code works.
+    session.starts_at = timezone.now() + datetime.timedelta(minutes=50)  # within the hour before
+    session.ends_at = session.starts_at + datetime.timedelta(hours=2)
+    session.save()
+    assert client.post(url(token)).status_code == 302
+    assert Attendance.objects.filter(session=session, enrolment=approved).exists()
 
 
 def test_the_confirm_button_still_works_after_the_code_changed(client, sessions, approved):

@@ -10,15 +10,18 @@ A second, short-lived confirmation is signed for the counselor who opened a vali
 confirm page's 签到 button work for two periods after it was shown, whatever the code did meanwhile.
 """
 
+import datetime
 import time
 
 from django.conf import settings
 from django.core import signing
+from django.utils import timezone
 
 SALT = "programs.checkin"
 CONFIRM_SALT = "programs.checkin.confirm"
 
 VALID, EXPIRED, INVALID = "valid", "expired", "invalid"
+EARLY, OPEN, OVER = "early", "open", "over"
 
 
 def period_of(now=None):
@@ -68,3 +71,19 @@ def confirmation_valid(value, session_id, user_id):
     except signing.BadSignature:  # SignatureExpired is one
         return False
     return data == [int(session_id), int(user_id)]
+
+
+def window(session):
+    """(opens, closes): when a session's QR check-in is accepted, PROGRAMS_CHECKIN_MARGIN_MINUTES around
+    its own time. A code photographed in the room and sent on works for two minutes at most, and
+    never on another day; attendance outside the window is marked by hand by the organiser."""
+    margin = datetime.timedelta(minutes=settings.PROGRAMS_CHECKIN_MARGIN_MINUTES)
+    return session.starts_at - margin, session.ends_at + margin
+
+
+def window_state(session, now=None):
+    opens, closes = window(session)
+    now = now or timezone.now()
+    if now < opens:
+        return EARLY
+    return OPEN if now <= closes else OVER

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from editorial import roles
@@ -83,6 +84,15 @@ def checkin_view(request, token):
         return refuse(request, "无法签到", "您没有报名该培训项目，不能签到。", 403, session)
     if enrolment.status != Enrolment.APPROVED:
         return refuse(request, "无法签到", REFUSALS[enrolment.status], 403, session)
+    timing = checkin.window_state(session)
+    if timing != checkin.OPEN:
+        opens, closes = (timezone.localtime(moment) for moment in checkin.window(session))
+        message = (
+            f"本场签到将于 {opens:%Y年%m月%d日 %H:%M} 开始。"
+            if timing == checkin.EARLY
+            else f"本场签到已于 {closes:%Y年%m月%d日 %H:%M} 结束。如确已出勤，请联系主办方人工登记。"
+        )
+        return refuse(request, "不在签到时间内", message, 403, session)
 
     attendance = Attendance.objects.filter(session=session, enrolment=enrolment).first()
     if request.method == "POST":

@@ -23,6 +23,9 @@ PROGRAMS_MAX_SESSIONS = _bounded("PROGRAMS_MAX_SESSIONS", 60, 1, 500)
 # How long one check-in QR code is shown before the next one replaces it (seconds); a code is
 # accepted during its own period and the one after, so a counselor scanning at the turn is not refused.
 PROGRAMS_CHECKIN_SECONDS = _bounded("PROGRAMS_CHECKIN_SECONDS", 60, 10, 3600)
+# QR check-in is accepted from this many minutes before a session starts until as long after it ends
+# (programs.checkin.window); outside it, the organiser marks attendance by hand.
+PROGRAMS_CHECKIN_MARGIN_MINUTES = _bounded("PROGRAMS_CHECKIN_MARGIN_MINUTES", 60, 0, 1440)
 # Days after a program ends during which participants may answer (and change) its survey.
 PROGRAMS_SURVEY_DAYS = _bounded("PROGRAMS_SURVEY_DAYS", 14, 1, 365)
 
