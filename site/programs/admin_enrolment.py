@@ -7,7 +7,6 @@ program. Another center's program, its applicants, its export and its actions an
 id is sent; people who work for no center get 403 (counselors never reach the admin at all). Every
 enrolment id posted must belong to the program in the URL."""
 
-import io
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Q, Value, When
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -29,6 +28,7 @@ from accounts.models import PROVINCES
 from accounts.phone import display
 from editorial import roles
 from editorial.menu import CenterMenuItem
+from hub.spreadsheets import workbook_response
 from resources.models import CenterSectionPage
 
 from . import enrolment as service
@@ -71,13 +71,6 @@ def program_for(user, program_id):
     if not program:
         raise Http404
     return program
-
-
-def spreadsheet_safe(value):
-    """Text a spreadsheet shows as typed: a cell starting with = + - @ (or a tab or return) would be
-    run as a formula by Excel, so it gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class EnrolmentAdminMixin(WagtailAdminTemplateMixin):
@@ -239,21 +232,9 @@ class ExportView(EnrolmentAdminMixin, View):
     """The program's applicants (with the list's filters) as an Excel workbook."""
 
     def get(self, request, program_id):
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-        from openpyxl.utils import get_column_letter
-
         program = program_for(request.user, program_id)
-        chosen = filters_of(request)
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "报名名单"
-        sheet.append(EXPORT_HEADERS)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        widths = [len(header) for header in EXPORT_HEADERS]
-        for number, row in enumerate(applicants(program, chosen).iterator(chunk_size=500), start=1):
-            values = [
+        rows = (
+            [
                 number,
                 row.name,
                 row.school,
@@ -267,24 +248,10 @@ class ExportView(EnrolmentAdminMixin, View):
                 row.decline_reason,
                 row.note,
             ]
-            line = [value if isinstance(value, int) else spreadsheet_safe(value) for value in values]
-            sheet.append(line)
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # never a formula, whatever the text
-            widths = [max(width, len(str(value))) for width, value in zip(widths, line, strict=True)]
-        sheet.freeze_panes = "A2"
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = min(50, 2 * width + 2)
-        out = io.BytesIO()
-        workbook.save(out)
-        response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            for number, row in enumerate(applicants(program, filters_of(request)).iterator(chunk_size=500), start=1)
         )
         stamp = timezone.localtime().strftime("%Y%m%d")
-        response["Content-Disposition"] = f'attachment; filename="program-{program.pk}-applicants-{stamp}.xlsx"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return workbook_response(f"program-{program.pk}-applicants-{stamp}", [("报名名单", EXPORT_HEADERS, rows)])
 
 
 # -- hooks -------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from editorial import roles
 from editorial.menu import CenterMenuItem
+from hub.spreadsheets import workbook_response
 from learning.analytics import center_of_path, visible_sections
 from resources.models import Expert
 
@@ -160,7 +161,7 @@ class ProgramExportView(ProgramMixin, View):
             list(survey_results.comments(self.program)) if may_read_comments(request.user, center_id) else None
         )
         sheets = survey_results.program_sheets(self.program, summary, sessions, comment_rows)
-        return survey_results.workbook_response(f"program-{self.program.pk}-survey", sheets)
+        return workbook_response(f"program-{self.program.pk}-survey", sheets)
 
 
 class LecturersMixin(SurveyAdminMixin):
@@ -225,7 +226,7 @@ class LecturersExportView(LecturersMixin, View):
         years = survey_results.lecturer_years(None, sections)
         sheets = survey_results.lecturer_sheets(rows, years, survey_results.recent_years(years))
         name = "experts-teaching-evaluation" if self.platform else "lecturers-survey"
-        return survey_results.workbook_response(name + (f"-center-{center_id}" if center_id else ""), sheets)
+        return workbook_response(name + (f"-center-{center_id}" if center_id else ""), sheets)
 
 
 class ExpertsExportView(LecturersExportView):

@@ -7,14 +7,11 @@ queries whatever the number of responses, and a page of programs or lecturers on
 programs a person may see is decided by the page tree (the center's section holds the program), as
 everywhere in the admin's scoping (editorial.scoping, learning.analytics)."""
 
-import io
-
 import pygal
 from pygal.style import Style
 
 from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, ExtractYear
-from django.http import HttpResponse
 
 from .models import Attendance, Enrolment, ProgramPage, ProgramSession, SessionRating, SurveyResponse
 from .survey import SCORE_LABELS, SCORES
@@ -350,47 +347,6 @@ def trend_chart(by_year):
 
 
 # -- Excel ------------------------------------------------------------------------------------------
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell(value):
-    """Text that Excel would run as a formula (= + - @) is kept as text by a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-        return f"'{value}"
-    return value
-
-
-def workbook_response(filename, sheets):
-    """An .xlsx download of `sheets`: [(title, headers, rows)]."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, headers, rows in sheets:
-        sheet = workbook.create_sheet(title=title[:31])
-        sheet.append([cell(header) for header in headers])
-        for heading in sheet[1]:
-            heading.font = Font(bold=True)
-        widths = [len(str(header)) for header in headers]
-        for row in rows:
-            sheet.append([cell(value) for value in row])
-            for index, value in enumerate(row):
-                widths[index] = max(widths[index], min(60, len(str(value if value is not None else ""))))
-        sheet.freeze_panes = "A2"
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = min(80, 2 * width + 2)
-    out = io.BytesIO()
-    workbook.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
-
-
 def program_sheets(program, summary, sessions, comment_rows=None):
     general = [
         ["培训项目", program.title],
