@@ -33,8 +33,10 @@ PG_SKIP_TESTS := test_export.py::test_round_trip_reproduces_the_public_library \
 	test_security_public.py::test_query_string_variations_never_grow_the_file_cache_past_its_bound \
 	test_learning_record.py::test_the_pdf_carries_the_record_in_chinese
 # Every browser test file (test_browser.py, test_*_browser.py), the new ones too.
-PG_SKIP := $(foreach f,$(wildcard tests/test_browser.py tests/test_*_browser.py) $(foreach f,ffmpeg admin_language settings deploy,tests/test_$(f).py),--ignore=$(f)) \
-	$(foreach t,$(PG_SKIP_TESTS),--deselect tests/$(t))
+# Browser tests inside other files (marked `browser`) are left out by their marker; the programs' wording
+# checks (test_programs_newuser: what pages say) do not depend on the database either.
+PG_SKIP := $(foreach f,$(wildcard tests/test_browser.py tests/test_*_browser.py) $(foreach f,ffmpeg admin_language settings deploy programs_newuser,tests/test_$(f).py),--ignore=$(f)) \
+	$(foreach t,$(PG_SKIP_TESTS),--deselect tests/$(t)) -m 'not browser'
 
 .PHONY: help run test test-services ralph setup setup-dev system-deps system-test-deps node-deps messages migrate demo lint format bench bench-search bench-search-100k bench-media bench-progress bench-serving worker
 
