@@ -31,6 +31,7 @@ from editorial.menu import CenterMenuItem
 from . import checkin
 from .completion import evaluate_many
 from .models import Attendance, Certificate, Enrolment, ProgramPage, ProgramSession
+from .staff import programs_for
 from .views_attendance import MAX_ID, is_program_staff
 
 PROGRAMS_PER_PAGE = 50
@@ -67,14 +68,6 @@ class AttendanceAdminMixin(WagtailAdminTemplateMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-def visible_programs(user):
-    programs = ProgramPage.objects.all()
-    if roles.is_platform_admin(user):
-        return programs
-    pages = roles.pages_of_centers(roles.center_ids_for(user))
-    return programs.filter(pk__in=pages.values("pk"))
-
-
 def count_of(queryset):
     rows = queryset.filter(program=OuterRef("pk")).order_by().values("program").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
@@ -89,7 +82,7 @@ class ProgramListView(AttendanceAdminMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         programs = (
-            visible_programs(self.request.user)
+            programs_for(self.request.user)
             # Subqueries, not joins: enrolments × sessions would multiply the rows of a big program.
             .annotate(
                 approved=count_of(Enrolment.objects.filter(status=Enrolment.APPROVED)),

@@ -29,11 +29,11 @@ from accounts.phone import display
 from editorial import roles
 from editorial.menu import CenterMenuItem
 from hub.spreadsheets import workbook_response
-from resources.models import CenterSectionPage
 
 from . import enrolment as service
 from .forms_enrolment import DeclineForm
-from .models import Enrolment, ProgramPage
+from .models import Enrolment
+from .staff import programs_for
 
 MAX_ID = 2**63 - 1
 MAX_QUERY_LENGTH = 50
@@ -52,18 +52,6 @@ def _int(value):
     except (TypeError, ValueError):
         return None
     return number if 0 < number <= MAX_ID else None
-
-
-def programs_for(user):
-    """The programs the user manages: those under their centers' sections (all for administrators)."""
-    programs = ProgramPage.objects.all()
-    if roles.is_platform_admin(user):
-        return programs
-    sections = CenterSectionPage.objects.filter(center__in=roles.center_ids_for(user)).values_list("path", "depth")
-    condition = Q(pk__in=[])
-    for section_path, depth in sections:
-        condition |= Q(path__startswith=section_path, depth__gt=depth)
-    return programs.filter(condition)
 
 
 def program_for(user, program_id):
