@@ -81,8 +81,12 @@ def test_build_a_package_reorder_watch_one_and_see_the_progress(live_server, bro
     assert "已加入套餐" in rows.first.inner_text()
 
     # 我的套餐: the three in the order added; the third moves up.
-    page.get_by_role("link", name="我的套餐").first.click()
-    page.get_by_role("link", name="我的课程套餐").click()
+    # Each click waits for its page: reading the list at once raced the navigation (a CI run saw []).
+    with page.expect_navigation():
+        page.get_by_role("link", name="我的套餐").first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="我的课程套餐").click()
+    page.locator(".package-items__title a").nth(2).wait_for()
     assert item_titles(page) == [CRISIS, TALK, OPINION]
     assert page.get_by_test_id("package-completed").inner_text() == "0 / 3"
     with page.expect_navigation():
@@ -91,7 +95,8 @@ def test_build_a_package_reorder_watch_one_and_see_the_progress(live_server, bro
     package_url = page.url.split("#")[0]
 
     # Watches the first to the end, at the fastest speed the player allows.
-    page.get_by_role("link", name=CRISIS).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=CRISIS).click()
     page.get_by_role("button", name="播放视频").click()
     page.wait_for_function(f"() => {PLAYER}.currentTime > 0 && !{PLAYER}.paused")
     page.evaluate(f"() => {{ {PLAYER}.playbackRate = 2; }}")
