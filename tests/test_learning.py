@@ -424,5 +424,8 @@ def test_the_admin_preview_of_a_course_not_saved_yet_renders(rf, section):
 
 
 def test_a_session_for_a_course_id_past_the_databases_integers_is_not_found(client, viewer):
-    response = client.post(f"/learning/api/courses/{2**64}/sessions/")
+    for page_id in (2**63, 2**64):
+        assert client.post(f"/learning/api/courses/{page_id}/sessions/").status_code == 404
+    # The largest id there can be is looked up, and answered as the player expects.
+    response = client.post(f"/learning/api/courses/{2**63 - 1}/sessions/")
     assert response.status_code == 404 and response.json()["error"] == "没有找到这门课程。"

@@ -284,7 +284,8 @@ def test_a_draft_private_or_forged_program_cannot_be_applied_to(program, make_co
         target_id = 2**70
     response = apply(client, program.__class__(pk=target_id))
     assert response.status_code == 404
-    assert "没有找到这个培训项目" in response.content.decode()
+    if how != "huge":  # past the databases' integers there is no such address (hub.ids): the site's 404
+        assert "没有找到这个培训项目" in response.content.decode()
     assert client.post(f"/programs/{target_id}/enrolment/cancel/").status_code == 404
     assert not Enrolment.objects.exists()
 

@@ -1,5 +1,7 @@
 from django.urls import path
 
+import hub.ids  # noqa: F401 (registers <id:…>)
+
 from . import views
 
 app_name = "coursepackages"
@@ -10,12 +12,12 @@ urlpatterns = [
     path("me/packages/new/", views.package_create, name="create"),
     path("me/packages/add/", views.add, name="add"),
     path("me/packages/copy/", views.copy, name="copy"),
-    path("me/packages/<int:package_id>/", views.package_detail, name="detail"),
-    path("me/packages/<int:package_id>/rename/", views.rename, name="rename"),
-    path("me/packages/<int:package_id>/delete/", views.delete, name="delete"),
-    path("me/packages/<int:package_id>/items/<int:item_id>/remove/", views.remove, name="remove"),
+    path("me/packages/<id:package_id>/", views.package_detail, name="detail"),
+    path("me/packages/<id:package_id>/rename/", views.rename, name="rename"),
+    path("me/packages/<id:package_id>/delete/", views.delete, name="delete"),
+    path("me/packages/<id:package_id>/items/<id:item_id>/remove/", views.remove, name="remove"),
     path(
-        "me/packages/<int:package_id>/items/<int:item_id>/<str:direction>/",
+        "me/packages/<id:package_id>/items/<id:item_id>/<str:direction>/",
         views.move,
         name="move",
     ),

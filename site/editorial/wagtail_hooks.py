@@ -3,6 +3,8 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin import messages
 
+import hub.ids  # noqa: F401 (registers <id:…>)
+
 from . import dashboard, roles, scoping, usage
 from .menu import CenterMenuItem
 
@@ -39,10 +41,10 @@ def scope_admin_api(router):
 @hooks.register("register_admin_urls", order=-1)
 def register_usage_urls():
     return [
-        path("media/usage/<int:media_id>/", usage.VideoUsageView.as_view(), name="video_usage"),
-        path("images/usage/<int:image_id>/", usage.ScopedImageUsageView.as_view(), name="image_usage_scoped"),
+        path("media/usage/<id:media_id>/", usage.VideoUsageView.as_view(), name="video_usage"),
+        path("images/usage/<id:image_id>/", usage.ScopedImageUsageView.as_view(), name="image_usage_scoped"),
         path(
-            "documents/usage/<int:document_id>/",
+            "documents/usage/<id:document_id>/",
             usage.ScopedDocumentUsageView.as_view(),
             name="document_usage_scoped",
         ),
@@ -73,7 +75,7 @@ def register_plan_urls():
 
     return [
         path("workplans/", views.plan_index, name="editorial_plan_index"),
-        path("workplans/changes/<int:change_id>/", views.plan_change, name="editorial_plan_change"),
+        path("workplans/changes/<id:change_id>/", views.plan_change, name="editorial_plan_change"),
         path("workplans/<slug:code>/<int:year>/", views.plan_edit, name="editorial_plan_edit"),
     ]
 
@@ -99,7 +101,7 @@ def register_plan_log_actions(actions):
 def register_progress_urls():
     return [
         path("progress/", dashboard.ProgressView.as_view(), name="editorial_progress"),
-        path("progress/<int:center_id>/", dashboard.CenterProgressView.as_view(), name="editorial_progress_center"),
+        path("progress/<id:center_id>/", dashboard.CenterProgressView.as_view(), name="editorial_progress_center"),
         path("progress/export.csv", dashboard.ExportView.as_view(), {"fmt": "csv"}, name="editorial_progress_csv"),
         path("progress/export.xlsx", dashboard.ExportView.as_view(), {"fmt": "xlsx"}, name="editorial_progress_xlsx"),
     ]

@@ -19,6 +19,7 @@ from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from editorial import roles
+from hub.ids import parse_id
 
 from .models import author_label
 from .moderation import MODERATED, Scope, Status, decide, digest, parse_token, token
@@ -27,14 +28,6 @@ PAGE_SIZE = 50
 MAX_SELECTED = PAGE_SIZE  # a bulk decision covers at most one page of the list
 STATUS_LABELS = {Status.PENDING: "待审核", Status.APPROVED: "已通过", Status.REJECTED: "未通过"}
 ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED}
-
-
-def _int_param(value):
-    try:
-        number = int(value) if value else None
-    except ValueError:
-        return None
-    return number if number is not None and 0 < number < 2**63 else None
 
 
 class FeedbackAdminMixin(WagtailAdminTemplateMixin):
@@ -55,9 +48,9 @@ class CommentListView(FeedbackAdminMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         params = self.request.GET
-        scope = Scope(self.request.user, _int_param(params.get("center")))
+        scope = Scope(self.request.user, parse_id(params.get("center")))
         status = params.get("status") if params.get("status") in MODERATED else Status.PENDING
-        course_id = _int_param(params.get("course"))
+        course_id = parse_id(params.get("course"))
         ratings = scope.ratings()
         if course_id is not None:
             ratings = ratings.filter(course_id=course_id)
@@ -171,7 +164,7 @@ class CourseRatingsView(FeedbackAdminMixin, TemplateView):
     page_title = "课程评分"
 
     def get_context_data(self, **kwargs):
-        scope = Scope(self.request.user, _int_param(self.request.GET.get("center")))
+        scope = Scope(self.request.user, parse_id(self.request.GET.get("center")))
         rows = (
             scope.courses()
             .order_by()

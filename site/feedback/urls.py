@@ -1,10 +1,12 @@
 from django.urls import path
 
+import hub.ids  # noqa: F401 (registers <id:…>)
+
 from . import views
 
 app_name = "feedback"
 
 urlpatterns = [
-    path("feedback/courses/<int:course_id>/rating/", views.rate, name="rate"),
-    path("feedback/courses/<int:course_id>/rating/delete/", views.delete, name="delete"),
+    path("feedback/courses/<id:course_id>/rating/", views.rate, name="rate"),
+    path("feedback/courses/<id:course_id>/rating/delete/", views.delete, name="delete"),
 ]

@@ -8,7 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from access import views as access_views
 from editorial import reports as editorial_reports
 
-from . import security
+from . import ids, security  # noqa: F401 (ids registers <id:…>)
 from .api import api_router
 
 media_prefix = settings.MEDIA_URL.strip("/")
@@ -19,7 +19,7 @@ urlpatterns = [
     path("admin/reports/page-types-usage/results/", editorial_reports.page_types_usage_results),
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's document address, served by the file gate (the name lets Document.url find it).
-    path("documents/<int:document_id>/<str:document_filename>", access_views.serve_document, name="wagtaildocs_serve"),
+    path("documents/<id:document_id>/<str:document_filename>", access_views.serve_document, name="wagtaildocs_serve"),
     path("documents/", include(wagtaildocs_urls)),
     # The open API (docs/api.md): resources with facets, centers and experts (openapi), then Wagtail's pages.
     path("api/v2/", include("openapi.urls")),
@@ -40,7 +40,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     # Wagtail's page password form, counted against brute force (hub.security); before Wagtail's URLs.
     path(
-        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        "_util/authenticate_with_password/<id:page_view_restriction_id>/<id:page_id>/",
         security.authenticate_with_password,
     ),
 ]

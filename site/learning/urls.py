@@ -1,11 +1,13 @@
 from django.urls import path
 
+import hub.ids  # noqa: F401 (registers <id:…>)
+
 from . import views
 
 app_name = "learning"
 
 urlpatterns = [
-    path("learning/api/courses/<int:page_id>/sessions/", views.start, name="start"),
+    path("learning/api/courses/<id:page_id>/sessions/", views.start, name="start"),
     path("learning/api/sessions/<uuid:session_id>/", views.report, name="report"),
 ]
 

@@ -2,6 +2,7 @@ from django.urls import path, reverse
 
 from wagtail import hooks
 
+import hub.ids  # noqa: F401 (registers <id:…>)
 from editorial.menu import CenterMenuItem
 
 from . import admin_views
@@ -11,7 +12,7 @@ from . import admin_views
 def register_learning_admin_urls():
     return [
         path("learning/", admin_views.CourseListView.as_view(), name="learning_admin_index"),
-        path("learning/<int:course_id>/", admin_views.CourseDetailView.as_view(), name="learning_admin_course"),
+        path("learning/<id:course_id>/", admin_views.CourseDetailView.as_view(), name="learning_admin_course"),
     ]
 
 

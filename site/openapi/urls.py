@@ -1,21 +1,8 @@
-from django.urls import path, register_converter
+from django.urls import path
+
+import hub.ids  # noqa: F401 (registers <id:…>)
 
 from . import views
-
-
-class IdConverter:
-    """A database id: at most 9 digits, so that no number reaches the database as one it cannot hold."""
-
-    regex = "[0-9]{1,9}"
-
-    def to_python(self, value):
-        return int(value)
-
-    def to_url(self, value):
-        return str(value)
-
-
-register_converter(IdConverter, "id")
 
 app_name = "openapi"
 

@@ -27,12 +27,13 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from discovery.links import absolute
 from editorial import roles
 from editorial.menu import CenterMenuItem
+from hub.ids import parse_id
 
 from . import checkin
 from .completion import evaluate_many
 from .models import Attendance, Certificate, Enrolment, ProgramPage, ProgramSession
 from .staff import programs_for
-from .views_attendance import MAX_ID, is_program_staff
+from .views_attendance import is_program_staff
 
 PROGRAMS_PER_PAGE = 50
 # Checkboxes on one page of the grid at most (rows × sessions): a page of a big program stays light,
@@ -42,8 +43,6 @@ GRID_ROWS_MAX = 50
 
 
 def staff_program(user, program_id):
-    if not 0 < program_id <= MAX_ID:
-        raise Http404
     program = get_object_or_404(ProgramPage, pk=program_id)
     if not is_program_staff(user, program):
         raise Http404  # another center's program: as if it did not exist (and Wagtail would redirect a 403)
@@ -51,8 +50,6 @@ def staff_program(user, program_id):
 
 
 def staff_session(user, session_id):
-    if not 0 < session_id <= MAX_ID:
-        raise Http404
     session = get_object_or_404(ProgramSession.objects.select_related("program"), pk=session_id)
     if not is_program_staff(user, session.program):
         raise Http404
@@ -215,11 +212,11 @@ class AttendanceGridView(AttendanceAdminMixin, TemplateView):
         return redirect(self.back_url(request))
 
     def revoke(self, request):
-        raw = request.POST.get("revoke", "")
+        certificate_id = parse_id(request.POST.get("revoke"))
         certificate = None
-        if raw.isdigit() and len(raw) < 12:
+        if certificate_id:
             certificate = Certificate.objects.filter(
-                pk=int(raw), enrolment__program=self.program, revoked_at__isnull=True
+                pk=certificate_id, enrolment__program=self.program, revoked_at__isnull=True
             ).first()
         if certificate is None:
             messages.error(request, "未找到该证书，或它已被撤销。")
@@ -297,11 +294,9 @@ def checkin_code(request, session_id):
 def register_attendance_admin_urls():
     return [
         path("programs/attendance/", ProgramListView.as_view(), name="programs_attendance_index"),
-        path("programs/attendance/<int:program_id>/", AttendanceGridView.as_view(), name="programs_attendance"),
-        path(
-            "programs/sessions/<int:session_id>/checkin/", CheckinScreenView.as_view(), name="programs_checkin_screen"
-        ),
-        path("programs/sessions/<int:session_id>/checkin/code/", checkin_code, name="programs_checkin_code"),
+        path("programs/attendance/<id:program_id>/", AttendanceGridView.as_view(), name="programs_attendance"),
+        path("programs/sessions/<id:session_id>/checkin/", CheckinScreenView.as_view(), name="programs_checkin_screen"),
+        path("programs/sessions/<id:session_id>/checkin/code/", checkin_code, name="programs_checkin_code"),
     ]
 
 

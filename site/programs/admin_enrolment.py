@@ -28,6 +28,7 @@ from accounts.models import PROVINCES
 from accounts.phone import display
 from editorial import roles
 from editorial.menu import CenterMenuItem
+from hub.ids import parse_id
 from hub.spreadsheets import workbook_response
 
 from . import enrolment as service
@@ -35,7 +36,6 @@ from .forms_enrolment import DeclineForm
 from .models import Enrolment
 from .staff import programs_for
 
-MAX_ID = 2**63 - 1
 MAX_QUERY_LENGTH = 50
 PROGRAMS_PER_PAGE = 50
 STATUSES = dict(Enrolment.STATUS_CHOICES)
@@ -46,16 +46,8 @@ STATUS_ORDER = Case(
 )
 
 
-def _int(value):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number <= MAX_ID else None
-
-
 def program_for(user, program_id):
-    program = _int(program_id) and programs_for(user).filter(pk=program_id).first()
+    program = programs_for(user).filter(pk=program_id).first()
     if not program:
         raise Http404
     return program
@@ -170,7 +162,7 @@ class ActionView(EnrolmentAdminMixin, View):
         # Back to the list with its filters, never anywhere else.
         back = value if value.startswith(base + "?") and "//" not in value and "\\" not in value else base
         action = request.POST.get("action", "")
-        enrolment_id = _int(request.POST.get("enrolment"))
+        enrolment_id = parse_id(request.POST.get("enrolment"))
         # The enrolment must be one of this program's: an id of another program (or center) is unknown.
         if action not in ACTIONS or enrolment_id is None:
             messages.error(request, "请选择要处理的报名人和操作。")
@@ -250,17 +242,17 @@ def register_enrolment_admin_urls():
     return [
         path("programs/enrolment/", ProgramListView.as_view(), name="programs_enrolment_admin"),
         path(
-            "programs/enrolment/<int:program_id>/",
+            "programs/enrolment/<id:program_id>/",
             ApplicantListView.as_view(),
             name="programs_enrolment_applicants",
         ),
         path(
-            "programs/enrolment/<int:program_id>/action/",
+            "programs/enrolment/<id:program_id>/action/",
             ActionView.as_view(),
             name="programs_enrolment_action",
         ),
         path(
-            "programs/enrolment/<int:program_id>/export.xlsx",
+            "programs/enrolment/<id:program_id>/export.xlsx",
             ExportView.as_view(),
             name="programs_enrolment_export",
         ),

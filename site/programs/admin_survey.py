@@ -24,6 +24,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from editorial import roles
 from editorial.menu import CenterMenuItem
+from hub.ids import parse_id
 from hub.spreadsheets import workbook_response
 from learning.analytics import center_of_path, visible_sections
 from resources.models import Expert
@@ -32,16 +33,7 @@ from . import survey, survey_results
 from .models import ProgramPage
 
 PAGE_SIZE = 50
-# Ids past the databases' 64-bit integers are unknown (the database would refuse to compare with them).
-MAX_ID = 2**63 - 1
 ANONYMOUS_NOTE = "问卷匿名：只显示汇总结果和不署名的意见和建议。"
-
-
-def _int(value):
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def may_read_comments(user, center_id):
@@ -76,7 +68,7 @@ class ProgramListView(SurveyAdminMixin, TemplateView):
         return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
-        all_sections, sections, center_id = self.sections(_int(self.request.GET.get("center")))
+        all_sections, sections, center_id = self.sections(parse_id(self.request.GET.get("center")))
         page = Paginator(survey_results.program_rows(sections), PAGE_SIZE).get_page(self.request.GET.get("p"))
         find_center = center_of_path(all_sections)
         rows = []
@@ -102,8 +94,6 @@ class ProgramListView(SurveyAdminMixin, TemplateView):
 class ProgramMixin(SurveyAdminMixin):
     def dispatch(self, request, *args, program_id, **kwargs):
         self.check_access(request)  # refused before anything is looked up
-        if not 0 < program_id <= MAX_ID:
-            raise Http404
         self.program = get_object_or_404(ProgramPage, pk=program_id)
         return super().dispatch(request, *args, **kwargs)
 
@@ -178,7 +168,7 @@ class LecturersMixin(SurveyAdminMixin):
     def scoped(self):
         if self.platform:
             return {}, None, None
-        all_sections, sections, center_id = self.sections(_int(self.request.GET.get("center")))
+        all_sections, sections, center_id = self.sections(parse_id(self.request.GET.get("center")))
         return all_sections, sections, center_id
 
 
@@ -241,8 +231,6 @@ class ExpertView(LecturersMixin, TemplateView):
 
     def dispatch(self, request, *args, expert_id, **kwargs):
         self.check_access(request)
-        if not 0 < expert_id <= MAX_ID:
-            raise Http404
         self.expert = get_object_or_404(Expert, pk=expert_id)
         return super().dispatch(request, *args, **kwargs)
 
@@ -270,13 +258,13 @@ class ExpertView(LecturersMixin, TemplateView):
 def register_survey_admin_urls():
     return [
         path("survey/", ProgramListView.as_view(), name="programs_survey_index"),
-        path("survey/<int:program_id>/", ProgramResultsView.as_view(), name="programs_survey_program"),
-        path("survey/<int:program_id>/export/", ProgramExportView.as_view(), name="programs_survey_program_export"),
+        path("survey/<id:program_id>/", ProgramResultsView.as_view(), name="programs_survey_program"),
+        path("survey/<id:program_id>/export/", ProgramExportView.as_view(), name="programs_survey_program_export"),
         path("survey/lecturers/", LecturersView.as_view(), name="programs_survey_lecturers"),
         path("survey/lecturers/export/", LecturersExportView.as_view(), name="programs_survey_lecturers_export"),
         path("survey/experts/", ExpertsView.as_view(), name="programs_survey_experts"),
         path("survey/experts/export/", ExpertsExportView.as_view(), name="programs_survey_experts_export"),
-        path("survey/experts/<int:expert_id>/", ExpertView.as_view(), name="programs_survey_expert"),
+        path("survey/experts/<id:expert_id>/", ExpertView.as_view(), name="programs_survey_expert"),
     ]
 
 

@@ -2,12 +2,14 @@
 
 from django.urls import path
 
+import hub.ids  # noqa: F401 (registers <id:…>)
+
 from . import views_attendance as views
 
 urlpatterns = [
     path("checkin/<str:token>/", views.checkin_view, name="checkin"),
-    path("checkin/sessions/<int:session_id>/done/", views.checkin_done, name="checkin_done"),
+    path("checkin/sessions/<id:session_id>/done/", views.checkin_done, name="checkin_done"),
     path("certificates/verify/", views.certificate_verify, name="certificate_verify"),
-    path("certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
+    path("certificates/<id:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
     path("certificates/<str:code>/", views.certificate_detail, name="certificate_detail"),
 ]

@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+import hub.ids  # noqa: F401 (registers <id:…>)
+
 from . import views_survey
 
 urlpatterns = [
-    path("<int:program_id>/survey/", views_survey.survey_view, name="survey"),
+    path("<id:program_id>/survey/", views_survey.survey_view, name="survey"),
 ]
