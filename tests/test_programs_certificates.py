@@ -187,3 +187,19 @@ def test_pdf_downloads_are_bounded_per_user(client, certificate, graduate):
     client.force_login(graduate.user)
     statuses = [client.get(f"/programs/certificates/{certificate.pk}/pdf/").status_code for _ in range(7)]
     assert statuses == [200] * 6 + [429]
+
+
+def test_the_counselors_data_copy_holds_their_check_ins_and_certificate(client, certificate, graduate, program):
+    client.force_login(graduate.user)
+    with_one = client.get("/accounts/data/")
+    assert with_one.status_code == 200
+    (row,) = with_one.json()["programs.exports_enrolment.personal_data"]["enrolments"]
+    session = program.sessions.get()
+    assert [mark["session"] for mark in row["attendance"]] == [session.topic]
+    assert row["attendance"][0]["method"] == "扫码签到"
+    assert row["certificate"]["code"] == certificate.code and row["certificate"]["hours"] == "24.0"
+    assert row["certificate"]["revoked"] is None
+    other = factories.EnrolmentFactory(program=program, status=Enrolment.APPROVED)
+    client.force_login(other.user)
+    (mine,) = client.get("/accounts/data/").json()["programs.exports_enrolment.personal_data"]["enrolments"]
+    assert mine["attendance"] == [] and mine["certificate"] is None  # nobody else's marks or certificate

@@ -1,8 +1,11 @@
 """What the enrolment part holds of one counselor, for their personal-data download
-(ACCOUNTS_PERSONAL_DATA_EXPORTERS): every application with what it says and what became of it.
-Deleting the account deletes them (the foreign key cascades; a seat held goes to the waiting list)."""
+(ACCOUNTS_PERSONAL_DATA_EXPORTERS): every application with what it says and what became of it, the
+sessions it checked in to and its certificate. Deleting the account deletes them (the foreign key
+cascades; a seat held goes to the waiting list), except the certificate, which stays verifiable."""
 
-from .models import Enrolment
+from django.db.models import Prefetch
+
+from .models import Attendance, Enrolment
 
 
 def _time(moment):
@@ -10,8 +13,15 @@ def _time(moment):
 
 
 def personal_data(user):
-    """{"enrolments": [...]} for `user`; one query."""
-    rows = Enrolment.objects.filter(user=user).select_related("program").order_by("applied_at", "pk")
+    """{"enrolments": [...]} for `user`; three queries."""
+    rows = (
+        Enrolment.objects.filter(user=user)
+        .select_related("program", "certificate")
+        .prefetch_related(
+            Prefetch("attendance", Attendance.objects.select_related("session").order_by("session__starts_at"))
+        )
+        .order_by("applied_at", "pk")
+    )
     return {
         "enrolments": [
             {
@@ -30,7 +40,32 @@ def personal_data(user):
                 "decided": _time(row.decided_at),
                 "decline-reason": row.decline_reason,
                 "completed": _time(row.completed_at),
+                "attendance": [
+                    {
+                        "session": mark.session.topic,
+                        "session-starts": _time(mark.session.starts_at),
+                        "checked-in": _time(mark.marked_at),
+                        "method": mark.get_method_display(),
+                    }
+                    for mark in row.attendance.all()
+                ],
+                "certificate": _certificate(row),
             }
             for row in rows
         ]
+    }
+
+
+def _certificate(enrolment):
+    certificate = getattr(enrolment, "certificate", None)  # the reverse one-to-one raises when there is none
+    if certificate is None:
+        return None
+    return {
+        "code": certificate.code,
+        "name": certificate.name,
+        "program": certificate.program_title,
+        "center": certificate.center_name,
+        "hours": str(certificate.hours),
+        "issued-on": certificate.issued_on.isoformat(),
+        "revoked": _time(certificate.revoked_at),
     }
