@@ -110,6 +110,10 @@ class ApplicantListView(EnrolmentAdminMixin, TemplateView):
         filters = {key: value for key, value in chosen.items() if value}
         here = reverse("programs_enrolment_applicants", args=[self.program.pk])
         back = here + "?" + urlencode({**filters, "p": page.number})
+        # 全选本页 without JavaScript: the same page again, its boxes ticked (the script ticks in place).
+        select_all = self.request.GET.get("select") == "page"
+        select_url = back + ("" if select_all else "&select=page")
+        marks = [selectable(row) for row in page.object_list]  # every row marked, not only up to the first
         return super().get_context_data(
             program=self.program,
             numbers=numbers,
@@ -122,9 +126,21 @@ class ApplicantListView(EnrolmentAdminMixin, TemplateView):
             provinces=PROVINCES,
             export_url=reverse("programs_enrolment_export", args=[self.program.pk]) + "?" + urlencode(filters),
             back=back,
+            select_all=select_all,
+            select_url=select_url,
+            bulk_url=reverse("programs_enrolment_bulk", args=[self.program.pk]),
+            any_selectable=any(marks),
             reason_max=service.MAX_REASON_LENGTH,
             **kwargs,
         )
+
+
+def selectable(row):
+    """Marks and answers whether a bulk decision may change the row: pending (录取 or 不录取), admitted
+    or waiting (不录取), unless completed. The service checks again under the lock; this only spares
+    useless boxes."""
+    row.selectable = row.status in service.ACTIVE and row.completed_at is None
+    return row.selectable
 
 
 def filters_of(request):
@@ -152,15 +168,19 @@ def applicants(program, chosen):
 ACTIONS = {"approve", "decline", "up", "down"}
 
 
+def back_to_list(request, program):
+    """The posted `next`: the list with its filters and page, never anywhere else."""
+    base = reverse("programs_enrolment_applicants", args=[program.pk])
+    value = request.POST.get("next", "")
+    return value if value.startswith(base + "?") and "//" not in value and "\\" not in value else base
+
+
 class ActionView(EnrolmentAdminMixin, View):
     """One decision on one applicant: action=approve|decline|up|down, enrolment=<id>, reason=… ."""
 
     def post(self, request, program_id):
         program = program_for(request.user, program_id)
-        base = reverse("programs_enrolment_applicants", args=[program.pk])
-        value = request.POST.get("next", "")
-        # Back to the list with its filters, never anywhere else.
-        back = value if value.startswith(base + "?") and "//" not in value and "\\" not in value else base
+        back = back_to_list(request, program)
         action = request.POST.get("action", "")
         enrolment_id = parse_id(request.POST.get("enrolment"))
         # The enrolment must be one of this program's: an id of another program (or center) is unknown.
@@ -185,6 +205,60 @@ class ActionView(EnrolmentAdminMixin, View):
                 messages.success(request, f"已调整 {done.name} 的候补顺序。")
         except service.EnrolmentError as error:
             messages.error(request, error.message)
+        return redirect(back)
+
+
+# -- bulk decisions (批量录取 / 批量不录取) ------------------------------------------------------------------
+
+BULK_ACTIONS = {"approve": "录取", "decline": "设为未录取"}
+SKIP_REASONS = {
+    service.SKIP_UNKNOWN: "不是本项目的报名记录或已不存在",
+    service.SKIP_APPROVED: "已录取",
+    service.SKIP_WAITING: "在候补名单中（有空出的名额递补为待审核后才能录取）",
+    service.SKIP_INACTIVE: "已是未录取或已取消",
+    service.SKIP_COMPLETED: "已结业，不能设为未录取（如结业证书有误，请在“签到与结业”中撤销）",
+}
+
+
+class BulkView(EnrolmentAdminMixin, View):
+    """One decision on the applicants ticked on one page of the list: action=approve|decline,
+    enrolment=<id> (repeated), reason=… for a decline. At most a page of ids per request; each must be
+    an enrolment of this program (others are passed over and counted in the message)."""
+
+    def post(self, request, program_id):
+        program = program_for(request.user, program_id)
+        back = back_to_list(request, program)
+        action = request.POST.get("action", "")
+        values = request.POST.getlist("enrolment")
+        limit = settings.PROGRAMS_APPLICANTS_PER_PAGE
+        if action not in BULK_ACTIONS:
+            messages.error(request, "请选择批量录取或批量不录取。")
+            return redirect(back)
+        if len(values) > limit:
+            messages.error(request, f"一次最多处理 {limit} 人（一页），请分页处理。未做任何更改。")
+            return redirect(back)
+        ids = {parse_id(value) for value in values}
+        unreadable = sum(1 for value in values if parse_id(value) is None)
+        ids.discard(None)
+        if not ids:
+            messages.error(request, "请先勾选要处理的报名人。")
+            return redirect(back)
+        reason = ""
+        if action == "decline":
+            form = DeclineForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, form.errors["reason"][0])
+                return redirect(back)
+            reason = form.cleaned_data["reason"]
+        done, skipped = service.decide_many(program.pk, ids, request.user, action, reason)
+        if unreadable:
+            skipped[service.SKIP_UNKNOWN] = skipped.get(service.SKIP_UNKNOWN, 0) + unreadable
+        text = f"已{BULK_ACTIONS[action]} {len(done)} 人" + ("，并已邮件通知。" if done else "。")
+        if skipped:
+            reasons = "；".join(f"{number} 人{SKIP_REASONS[why]}" for why, number in skipped.items())
+            text += f"跳过 {sum(skipped.values())} 人：{reasons}。"
+        level = messages.success if done and not skipped else messages.warning if done else messages.error
+        level(request, text)
         return redirect(back)
 
 
@@ -250,6 +324,11 @@ def register_enrolment_admin_urls():
             "programs/enrolment/<id:program_id>/action/",
             ActionView.as_view(),
             name="programs_enrolment_action",
+        ),
+        path(
+            "programs/enrolment/<id:program_id>/bulk/",
+            BulkView.as_view(),
+            name="programs_enrolment_bulk",
         ),
         path(
             "programs/enrolment/<id:program_id>/export.xlsx",

@@ -117,9 +117,10 @@ def _fill(program, now):
     promoted = list(
         Enrolment.objects.filter(program=program, status=Enrolment.WAITING).order_by("queued_at", "pk")[:free]
     )
+    # One statement for all of them: a bulk decline may free many seats at once.
+    Enrolment.objects.filter(pk__in=[enrolment.pk for enrolment in promoted]).update(status=Enrolment.PENDING)
     for enrolment in promoted:
         enrolment.status = Enrolment.PENDING
-        enrolment.save(update_fields=["status"])
         _tell(enrolment, program, "promoted")
     return promoted
 
@@ -252,6 +253,81 @@ def decline(enrolment_id, by, reason, now=None):
         _tell(enrolment, program, "declined")
         _fill(program, now)
     return enrolment
+
+
+# Why a bulk decision passed over someone (the admin's message says how many for each reason).
+SKIP_UNKNOWN = "unknown"
+SKIP_APPROVED = "approved"
+SKIP_WAITING = "waiting"
+SKIP_INACTIVE = "inactive"
+SKIP_COMPLETED = "completed"
+
+
+def decide_many(program_id, enrolment_ids, by, action, reason="", now=None):
+    """One decision (action "approve" or "decline" with one `reason`) on many applicants of one program,
+    under ONE acquisition of its lock, by the single decisions' rules: only pending applicants are
+    admitted (a waiting one needs a freed seat first, so capacity is never passed), a completed
+    participant is never declined, seats freed go to the waiting list in order, and everyone affected
+    gets the same e-mail as for a single decision. The caller bounds and parses `enrolment_ids` and
+    checks the user manages the program; ids of another program are passed over, never decided.
+    Returns (the enrolments decided, {skip reason: number})."""
+    if action not in ("approve", "decline"):
+        raise ValueError(action)
+    now = now or timezone.now()
+    reason = reason.strip()[:MAX_REASON_LENGTH]
+    wanted = set(enrolment_ids)
+    skipped = {}
+
+    def skip(why):
+        skipped[why] = skipped.get(why, 0) + 1
+
+    with transaction.atomic():
+        if not ProgramPage.objects.filter(pk=program_id).exists():
+            return [], {SKIP_UNKNOWN: len(wanted)} if wanted else {}
+        program = _lock(program_id)
+        # Re-read under the lock, in the list's order: the state decided on is the current one.
+        rows = list(
+            Enrolment.objects.select_related("user")
+            .filter(program_id=program_id, pk__in=wanted)
+            .order_by("applied_at", "pk")
+        )
+        for _missing in range(len(wanted) - len(rows)):
+            skip(SKIP_UNKNOWN)
+        done = []
+        for enrolment in rows:
+            if action == "approve" and enrolment.status != Enrolment.PENDING:
+                skip(
+                    {Enrolment.APPROVED: SKIP_APPROVED, Enrolment.WAITING: SKIP_WAITING}.get(
+                        enrolment.status, SKIP_INACTIVE
+                    )
+                )
+            elif action == "decline" and enrolment.status not in ACTIVE:
+                skip(SKIP_INACTIVE)
+            elif action == "decline" and enrolment.completed_at is not None:
+                skip(SKIP_COMPLETED)
+            else:
+                done.append(enrolment)
+        if not done:
+            return [], skipped
+        if action == "approve":
+            changes = {"status": Enrolment.APPROVED, "decided_at": now, "decided_by": by}
+        else:
+            changes = {
+                "status": Enrolment.DECLINED,
+                "queued_at": None,
+                "decline_reason": reason,
+                "decided_at": now,
+                "decided_by": by,
+            }
+        Enrolment.objects.filter(pk__in=[enrolment.pk for enrolment in done]).update(**changes)
+        event = "approved" if action == "approve" else "declined"
+        for enrolment in done:
+            for field, value in changes.items():
+                setattr(enrolment, field, value)
+            _tell(enrolment, program, event)
+        if action == "decline":
+            _fill(program, now)
+    return done, skipped
 
 
 def move(enrolment_id, by, direction):
