@@ -255,7 +255,7 @@ class BulkView(EnrolmentAdminMixin, View):
             skipped[service.SKIP_UNKNOWN] = skipped.get(service.SKIP_UNKNOWN, 0) + unreadable
         text = f"已{BULK_ACTIONS[action]} {len(done)} 人" + ("，并已邮件通知。" if done else "。")
         if skipped:
-            reasons = "；".join(f"{number} 人{SKIP_REASONS[why]}" for why, number in skipped.items())
+            reasons = "；".join(f"{skipped[why]} 人{label}" for why, label in SKIP_REASONS.items() if why in skipped)
             text += f"跳过 {sum(skipped.values())} 人：{reasons}。"
         level = messages.success if done and not skipped else messages.warning if done else messages.error
         level(request, text)
