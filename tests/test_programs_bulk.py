@@ -251,3 +251,34 @@ def test_bulk_decisions_cost_the_same_queries_for_5_and_30(centers, people, djan
         assert statuses(holders + waiting) == [DECLINED] * n + [PENDING] * n
         costs[n] = (approve, decline)
     assert costs[5] == costs[30]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_bulk_declines_racing_new_applications_keep_the_capacity_and_the_waiting_order(centers, people):
+    """Two members of staff decline overlapping pages while ten counselors apply, all at once (threads,
+    each with its own connection): everyone is declined once (one e-mail each), the freed seats go to
+    those already waiting, in order, and the newcomers wait behind them."""
+    from .test_programs_concurrency import apply_job, at_once, clients_for, shared_database
+
+    shared_database()
+    a, _b = centers
+    program = factories.ProgramPageFactory(parent=a.section, center=a, capacity=10)
+    holders = enrol(program, n=10)
+    waiting = enrol(program, WAITING, n=10)
+    newcomers = clients_for(10, "late")
+    staff = [signed_in(people["editor_a"]), signed_in(people["reviewer_a"])]
+
+    def decline_job(client, rows):
+        return lambda: bulk(client, program, "decline", rows, reason="名额调整").status_code
+
+    jobs = [decline_job(staff[0], holders[:6]), decline_job(staff[1], holders[4:])]
+    jobs += [apply_job(client, program, f"新学员{n}") for n, (_user, client) in enumerate(newcomers)]
+    results, errors = at_once(jobs)
+    assert not errors and len(results) == 12
+    assert statuses(holders) == [DECLINED] * 10
+    assert statuses(waiting) == [PENDING] * 10  # the freed seats went to those already waiting
+    late = Enrolment.objects.filter(program=program, user__in=[user for user, _client in newcomers])
+    assert sorted(late.values_list("status", flat=True)) == [WAITING] * 10
+    assert Enrolment.objects.filter(program=program, status__in=Enrolment.HOLDS_SEAT).count() == 10
+    declined_mails = [message.to[0] for message in mail.outbox if "【未录取】" in message.subject]
+    assert sorted(declined_mails) == sorted(row.email for row in holders)  # one each, none twice
