@@ -342,3 +342,13 @@ def test_a_files_usage_lists_only_pages_the_user_may_see(as_editor_a, leaks):  #
     assert A_VIDEO in response.text and A_DRAFT in response.text
     # B's draft uses A's video too, but A's editors may not know it exists.
     assert [row["object"].pk for row in response.context["table"].data] == [leaks["a_draft"].pk]
+
+
+@pytest.mark.django_db
+def test_bulk_actions_on_ids_past_the_databases_integers_are_not_found(as_editor_a, leaks):  # noqa: F811
+    """SQLite raises on such a number in `pk IN (…)` (hub.ids)."""
+    as_editor_a.raise_request_exception = False
+    for model in ("wagtailimages/image", "wagtaildocs/document", "wagtailcore/page"):
+        for huge in (str(2**63), "9" * 25, "-" + "9" * 25):
+            response = as_editor_a.get(f"/admin/bulk/{model}/delete/?id={huge}")
+            assert response.status_code == 404, (model, huge)

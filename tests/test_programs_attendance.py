@@ -574,3 +574,20 @@ def test_other_readers_of_credits_take_a_program_credit_in_their_stride(program,
     assert program.pk not in {course.pk for course in recommended}
     credits = exports.personal_data(user)["credits"]
     assert [(c["course-id"], c["hours"]) for c in credits] == [(program.pk, "16.00")]
+
+
+def test_the_grid_answers_ids_past_the_databases_integers_without_a_server_error(
+    client, people, program, sessions, approved
+):
+    """SQLite raises on such a number in `pk IN (…)` (hub.ids)."""
+    client.force_login(people["editor_a"])
+    Attendance.objects.create(session=sessions[0], enrolment=approved)
+    for huge in (str(2**63), "9" * 25, "-" + "9" * 25):
+        response = client.post(grid(program), {"row": [approved.pk, huge], "mark": [f"{huge}:{sessions[1].pk}"]})
+        assert response.status_code == 302
+        # A row that is not an id spoils the list, as any other: nothing is changed.
+        assert list(Attendance.objects.values_list("enrolment", "session")) == [(approved.pk, sessions[0].pk)]
+    client.post(
+        grid(program), {"row": [approved.pk], "mark": [f"{approved.pk}:{sessions[1].pk}", f"{approved.pk}:{2**64}"]}
+    )
+    assert list(Attendance.objects.values_list("session", flat=True)) == [sessions[1].pk]

@@ -120,7 +120,7 @@ class ScopedBulkAction:
         try:
             visible = visible_instances(model, self.request.user).filter(pk__in=object_ids)
             ids = list(visible.values_list("pk", flat=True))
-        except (ValueError, ValidationError) as error:  # ids that are not ids
+        except (ValueError, ValidationError, OverflowError) as error:  # ids that are not ids (SQLite: too large)
             raise Http404 from error
         return super().get_queryset(model, ids)
 

@@ -48,6 +48,7 @@ def register_usage_urls():
             usage.ScopedDocumentUsageView.as_view(),
             name="document_usage_scoped",
         ),
+        hub.ids.nothing_else(r"^(media|images|documents)/usage/"),
     ]
 
 

@@ -3,7 +3,8 @@
 Keys are 64-bit (BigAutoField, and Wagtail's pages). A longer number names no row, but SQLite raises on
 it instead of finding nothing, so every id is bounded here, once, before a query sees it."""
 
-from django.urls import register_converter
+from django.http import Http404
+from django.urls import re_path, register_converter
 
 MAX_ID = 2**63 - 1
 
@@ -33,6 +34,18 @@ class IdConverter:
 
     def to_url(self, value):
         return str(value)
+
+
+def not_found(request, *args, **kwargs):
+    raise Http404
+
+
+def nothing_else(regex):
+    """After a route of ours that takes the place of a library's (Wagtail's `<int:…>` or `(\\d+)`): every
+    other address `regex` matches is a 404. Without it a number `<id:…>` refuses (padded with zeros to 20
+    digits, past 2**63−1, in full-width digits) falls through to the library's own view, which lacks our
+    checks (the page-password lockout, the file gate, the usage pages' scoping)."""
+    return re_path(regex, not_found)
 
 
 # Imported by every URLconf that uses <id:…>; a module runs once, so this registers once.

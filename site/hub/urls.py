@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's document address, served by the file gate (the name lets Document.url find it).
     path("documents/<id:document_id>/<str:document_filename>", access_views.serve_document, name="wagtaildocs_serve"),
+    ids.nothing_else(r"^documents/\d+/"),
     path("documents/", include(wagtaildocs_urls)),
     # The open API (docs/api.md): resources with facets, centers and experts (openapi), then Wagtail's pages.
     path("api/v2/", include("openapi.urls")),
@@ -43,6 +44,7 @@ urlpatterns = [
         "_util/authenticate_with_password/<id:page_view_restriction_id>/<id:page_id>/",
         security.authenticate_with_password,
     ),
+    ids.nothing_else(r"^_util/authenticate_with_password/"),
 ]
 
 if settings.DEBUG:

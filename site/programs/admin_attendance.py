@@ -163,10 +163,9 @@ class AttendanceGridView(AttendanceAdminMixin, TemplateView):
         if request.POST.get("revoke"):
             return self.revoke(request)
         sessions = {session.pk: session for session in self.sessions()}
-        try:
-            shown = {int(value) for value in request.POST.getlist("row")[:GRID_ROWS_MAX]}
-        except ValueError:
-            shown = set()
+        shown = {parse_id(value) for value in request.POST.getlist("row")[:GRID_ROWS_MAX]}
+        if None in shown:
+            shown = set()  # a row that is not an id (or past the databases' integers): nothing is changed
         # Only approved participants of this program: ids of anything else are ignored.
         enrolments = list(
             Enrolment.objects.filter(program=self.program, status=Enrolment.APPROVED, pk__in=shown).select_related(
@@ -177,10 +176,9 @@ class AttendanceGridView(AttendanceAdminMixin, TemplateView):
         wanted = set()
         for value in request.POST.getlist("mark")[:GRID_CELLS]:
             enrolment_id, _, session_id = value.partition(":")
-            if enrolment_id.isdigit() and session_id.isdigit():
-                pair = (int(enrolment_id), int(session_id))
-                if pair[0] in ids and pair[1] in sessions:
-                    wanted.add(pair)
+            pair = (parse_id(enrolment_id), parse_id(session_id))
+            if pair[0] in ids and pair[1] in sessions:
+                wanted.add(pair)
         current = set(
             Attendance.objects.filter(enrolment_id__in=ids, session_id__in=sessions).values_list(
                 "enrolment_id", "session_id"
