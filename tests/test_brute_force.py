@@ -154,3 +154,43 @@ def test_a_login_by_email_as_django_allauth_sends_it_is_counted_by_its_account(r
     request = rf.post("/accounts/login/", {"login": "Nobody@Example.edu.cn", "password": "wrong"})
     assert authenticate(request, email="Nobody@Example.edu.cn", password="wrong") is None
     assert AccessAttempt.objects.filter(username="nobody@example.edu.cn").exists()
+
+
+@pytest.fixture
+def private_collection(db):
+    from wagtail.models import Collection, CollectionViewRestriction
+
+    collection = Collection.get_first_root_node().add_child(name="内部文件")
+    return CollectionViewRestriction.objects.create(
+        collection=collection, restriction_type=CollectionViewRestriction.PASSWORD, password="open-sesame"
+    )
+
+
+def collection_password(client, restriction, password, address="203.0.113.9"):
+    url = f"/documents/authenticate_with_password/{restriction.pk}/"
+    return client.post(url, {"password": password, "return_url": "/"}, REMOTE_ADDR=address)
+
+
+@pytest.mark.django_db
+class TestCollectionPassword:
+    """A private collection's password (Wagtail asks it before any of its documents) is counted like a
+    page password: it was Wagtail's own form, with no limit."""
+
+    def test_a_right_password_before_the_limit_works(self, client, private_collection, settings):
+        for _ in range(settings.PAGE_PASSWORD_FAILURE_LIMIT - 1):
+            assert collection_password(client, private_collection, "guess").status_code == 200
+        assert collection_password(client, private_collection, "open-sesame").status_code == 302
+
+    def test_guessing_is_stopped_for_that_address_only(self, client, private_collection, settings):
+        for _ in range(settings.PAGE_PASSWORD_FAILURE_LIMIT):
+            collection_password(client, private_collection, "guess")
+        response = collection_password(client, private_collection, "open-sesame")
+        assert response.status_code == 429
+        assert "文件密码连续输错次数过多" in response.content.decode()
+        assert AccessAttempt.objects.filter(username=f"collection-password:{private_collection.pk}").exists()
+        assert collection_password(client, private_collection, "open-sesame", address="192.0.2.44").status_code == 302
+
+    def test_the_form_is_ours_whatever_the_id_looks_like(self, client, private_collection):
+        for restriction_id in ("0" * 19 + str(private_collection.pk), "９", "9" * 25):
+            url = f"/documents/authenticate_with_password/{restriction_id}/"
+            assert client.post(url, {"password": "guess", "return_url": "/"}).status_code == 404

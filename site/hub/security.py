@@ -7,6 +7,8 @@ handler below scales each count so that reaching its own limit is reaching axes'
 A page password (Wagtail's "private, accessible with a password") has no account: its failures are
 recorded under the pseudo-account `page-password:<restriction id>` (a colon cannot occur in a
 username), so the same records, logs, lockout page and `manage.py axes_reset*` commands serve both.
+A private collection's password (its documents) is counted the same way, as
+`collection-password:<restriction id>`.
 """
 
 import logging
@@ -21,10 +23,18 @@ from django.contrib.auth.signals import user_login_failed
 from django.db.models import Sum
 
 from wagtail import views as wagtail_views
+from wagtail.documents.views import serve as wagtaildocs_serve
 
 logger = logging.getLogger(__name__)
 
 PAGE_PASSWORD_PREFIX = "page-password:"
+COLLECTION_PASSWORD_PREFIX = "collection-password:"
+SHARED_PASSWORD_PREFIXES = (PAGE_PASSWORD_PREFIX, COLLECTION_PASSWORD_PREFIX)
+
+
+def shared_password(username):
+    """Whether a pseudo-account is a password shared by readers (a page's or a collection's)."""
+    return (username or "").startswith(SHARED_PASSWORD_PREFIXES)
 
 
 def client_username(request, credentials=None):
@@ -44,10 +54,9 @@ def client_username(request, credentials=None):
 
 def failure_limit(parameter, username):
     """How many failures within the cool-off lock out for one of AXES_LOCKOUT_PARAMETERS."""
-    page_password = (username or "").startswith(PAGE_PASSWORD_PREFIX)
     if parameter == "ip_address":
         return settings.LOGIN_ADDRESS_FAILURE_LIMIT
-    if page_password:
+    if shared_password(username):
         # A page password is shared by a class of readers: the restriction as a whole gets a higher
         # limit than one address guessing it.
         if parameter == "username":
@@ -73,8 +82,7 @@ class LoginLockout(AxesDatabaseHandler):
         worst = 0
         for parameter, attempts in zip(parameters, self.get_user_attempts(request, credentials), strict=True):
             key = parameter if isinstance(parameter, str) else tuple(parameter)
-            page_password = (username or "").startswith(PAGE_PASSWORD_PREFIX)
-            if key == "username" and not page_password and known_address(request, username):
+            if key == "username" and not shared_password(username) and known_address(request, username):
                 continue
             failures = attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
             # failures >= own limit  <=>  failures * scale // own >= scale
@@ -86,15 +94,30 @@ def authenticate_with_password(request, page_view_restriction_id, page_id):
     """Wagtail's view for a page password form, counted like a login."""
     if request.method != "POST":
         return wagtail_views.authenticate_with_password(request, page_view_restriction_id, page_id)
-    credentials = {settings.AXES_USERNAME_FORM_FIELD: f"{PAGE_PASSWORD_PREFIX}{page_view_restriction_id}"}
+    return _counted(
+        request,
+        f"{PAGE_PASSWORD_PREFIX}{page_view_restriction_id}",
+        lambda: wagtail_views.authenticate_with_password(request, page_view_restriction_id, page_id),
+    )
+
+
+def authenticate_document_password(request, restriction_id):
+    """Wagtail's view for a private collection's password form (its documents), counted the same way."""
+    if request.method != "POST":
+        return wagtaildocs_serve.authenticate_with_password(request, restriction_id)
+    return _counted(
+        request,
+        f"{COLLECTION_PASSWORD_PREFIX}{restriction_id}",
+        lambda: wagtaildocs_serve.authenticate_with_password(request, restriction_id),
+    )
+
+
+def _counted(request, pseudo_account, view):
+    credentials = {settings.AXES_USERNAME_FORM_FIELD: pseudo_account}
     if settings.AXES_ENABLED and not AxesProxyHandler.is_allowed(request, credentials):
-        logger.warning(
-            "page password for restriction %s refused to %s: locked out",
-            page_view_restriction_id,
-            request.axes_ip_address,
-        )
+        logger.warning("%s refused to %s: locked out", pseudo_account, request.axes_ip_address)
         return get_lockout_response(request, None, credentials)
-    response = wagtail_views.authenticate_with_password(request, page_view_restriction_id, page_id)
+    response = view()
     if response.status_code == 200:
         # The form again: the password was wrong (a right one redirects). Axes records and logs it,
         # and its middleware answers with the lockout page when this failure reaches a limit.

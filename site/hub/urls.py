@@ -21,6 +21,13 @@ urlpatterns = [
     # Wagtail's document address, served by the file gate (the name lets Document.url find it).
     path("documents/<id:document_id>/<str:document_filename>", access_views.serve_document, name="wagtaildocs_serve"),
     ids.nothing_else(r"^documents/\d+/"),
+    # A private collection's password form, counted against brute force like a page's (hub.security).
+    path(
+        "documents/authenticate_with_password/<id:restriction_id>/",
+        security.authenticate_document_password,
+        name="wagtaildocs_authenticate_with_password",
+    ),
+    ids.nothing_else(r"^documents/authenticate_with_password/"),
     path("documents/", include(wagtaildocs_urls)),
     # The open API (docs/api.md): resources with facets, centers and experts (openapi), then Wagtail's pages.
     path("api/v2/", include("openapi.urls")),
