@@ -27,8 +27,11 @@ PG_LATE_LOG := var/pytest-postgresql-late.log
 # the production setup (nginx, TLS and gunicorn's answers: test_deploy); and single heavy tests of the same
 # kind: the export's round trip of the whole demo (plain ORM; the export's PostgreSQL snapshot, the importer
 # and the search keep their own tests there), the settings `make run` starts with (a subprocess), the file
-# cache's bound, the PDF's text. Both runs then end at about the same time (docs/testing.md).
+# cache's bound, the PDF's text; two query-count checks that publish 40 pages (the counts do not depend on the
+# database; the other query-count checks run there). Both runs then end at about the same time (docs/testing.md).
 PG_SKIP_TESTS := test_export.py::test_round_trip_reproduces_the_public_library \
+	test_directory.py::test_video_facet_and_badges_keep_the_library_queries_constant \
+	test_coursepackages.py::test_listings_take_the_same_queries_for_12_and_20_items_for_a_signed_in_counselor \
 	test_pagecache.py::test_make_runs_settings_have_debug_off_unless_asked \
 	test_security_public.py::test_query_string_variations_never_grow_the_file_cache_past_its_bound \
 	test_learning_record.py::test_the_pdf_carries_the_record_in_chinese
