@@ -8,7 +8,6 @@ import pytest
 
 from django.core import mail
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from programs import enrolment as service
 from programs.models import Enrolment, ProgramSeats
 
 from . import factories
+from .test_programs_enrolment import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +27,6 @@ DECLINED, CANCELLED = Enrolment.DECLINED, Enrolment.CANCELLED
 def program(centers):
     a, _b = centers
     return factories.ProgramPageFactory(parent=a.section, center=a, capacity=3, title="全国辅导员骨干示范培训班")
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def enrol(program, status=PENDING, n=1, **kwargs):
